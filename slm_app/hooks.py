@@ -1,0 +1,47 @@
+app_name = "slm_app"
+app_title = "Service Level Management"
+app_publisher = "slm_app developers"
+app_description = "IT Service Level Management: catalogue, SLA / OLA / UC lifecycle, monitoring, breaches, reviews"
+app_email = "slm@example.com"
+app_license = "mit"
+required_apps = ["frappe"]
+
+export_python_type_annotations = True
+
+app_include_js = []
+
+after_install = "slm_app.install.after_install"
+after_migrate = "slm_app.install.after_migrate"
+before_uninstall = "slm_app.install.before_uninstall"
+
+# Roles, workflows and their states and actions ship as fixtures, filtered by name so that an
+# administrator's own records of those doctypes are never touched.
+fixtures = [
+	{"dt": "Role", "filters": [["name", "like", "SLM %"]]},
+	{"dt": "Workflow State", "filters": [["name", "in", [
+		"Draft", "Negotiating", "Agreed", "Signed", "Active", "Expired", "Terminated", "Superseded",
+		"Published", "Retired",
+	]]]},
+	{"dt": "Workflow Action Master", "filters": [["name", "in", [
+		"Submit for Negotiation", "Start Negotiation", "Agree", "Not Agreed", "Reopen Negotiation", "Sign",
+		"Activate", "Expire", "Terminate", "Publish", "Retire", "Revise",
+	]]]},
+	{"dt": "Workflow", "filters": [["name", "in", ["SLM Agreement Lifecycle", "SLM Service Lifecycle"]]]},
+]
+
+# A counterparty's people see only their own party's records.
+permission_query_conditions = {
+	"SLM Agreement": "slm_app.permissions.agreement_query",
+	"SLM Party": "slm_app.permissions.party_query",
+	"SLM Service Level Requirement": "slm_app.permissions.requirement_query",
+}
+
+has_permission = {
+	"SLM Agreement": "slm_app.permissions.agreement_has_permission",
+	"SLM Party": "slm_app.permissions.party_has_permission",
+	"SLM Service Level Requirement": "slm_app.permissions.requirement_has_permission",
+}
+
+jinja = {
+	"methods": ["slm_app.printing.render_agreement_text"],
+}
