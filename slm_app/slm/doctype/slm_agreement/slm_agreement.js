@@ -1,0 +1,150 @@
+// Copyright (c) 2026, slm_app developers and contributors
+// License: MIT. See license.txt
+
+const SLM_METHODS = "slm_app.slm.doctype.slm_agreement.slm_agreement";
+const SLM_PARTY_TYPE = { SLA: "Customer", OLA: "Support Team", UC: "Supplier" };
+
+// The note each workflow action needs, asked for just before the action is applied.
+const SLM_ACTION_NOTES = {
+	"Not Agreed": { fieldname: "negotiation_note", label: __("Why did the customer not agree?") },
+	Activate: { fieldname: "change_reference", label: __("Change Reference") },
+	Terminate: { fieldname: "end_reason", label: __("End Reason") },
+};
+
+frappe.ui.form.on("SLM Agreement", {
+	setup(frm) {
+		frm.set_query("party", () => ({
+			filters: { party_type: SLM_PARTY_TYPE[frm.doc.agreement_type] || "", disabled: 0 },
+		}));
+		frm.set_query("service", "services", () => ({ filters: { workflow_state: ["!=", "Retired"] } }));
+		frm.set_query("service", "targets", () => ({
+			filters: { name: ["in", (frm.doc.services || []).map((r) => r.service)] },
+		}));
+		frm.set_query("underpinning_agreement", "underpinning", () => ({
+			filters: {
+				agreement_type: ["in", ["OLA", "UC"]],
+				workflow_state: ["not in", ["Expired", "Terminated", "Superseded"]],
+			},
+		}));
+		frm.set_query("template", () => ({ filters: { agreement_type: frm.doc.agreement_type } }));
+	},
+
+	refresh(frm) {
+		frm.trigger("render_consistency");
+		if (frm.is_new()) return;
+		const roles = frappe.user_roles;
+		const state = frm.doc.workflow_state;
+		if (["Signed", "Active"].includes(state) && roles.includes("SLM Service Level Manager")) {
+			frm.add_custom_button(__("Amend"), () => frm.trigger("amend"), __("Change"));
+		}
+		frm.add_custom_button(__("Versions"), () => frm.trigger("show_versions"), __("Change"));
+	},
+
+	before_workflow_action(frm) {
+		const need = SLM_ACTION_NOTES[frm.selected_workflow_action];
+		if (!need || (need.fieldname !== "negotiation_note" && frm.doc[need.fieldname])) return;
+		frappe.dom.unfreeze();
+		return new Promise((resolve, reject) => {
+			frappe.prompt(
+				[{ fieldname: "value", fieldtype: "Small Text", label: need.label, reqd: 1 }],
+				(values) => {
+					frappe.dom.freeze();
+					frappe
+						.xcall(`${SLM_METHODS}.set_action_note`, {
+							name: frm.doc.name,
+							fieldname: need.fieldname,
+							value: values.value,
+						})
+						.then(resolve, reject);
+				},
+				__(frm.selected_workflow_action),
+				__("Continue")
+			);
+		});
+	},
+
+	render_consistency(frm) {
+		const field = frm.get_field("consistency_html");
+		if (!field || frm.doc.agreement_type !== "SLA" || frm.is_new()) {
+			field && field.$wrapper.empty();
+			return;
+		}
+		frm.call("get_consistency").then((r) => {
+			const conflicts = r.message || [];
+			let html;
+			if (!conflicts.length) {
+				html = `<div class="alert alert-success">${__(
+					"Underpinning consistency check: no conflicts."
+				)}</div>`;
+			} else {
+				const items = conflicts
+					.map((c) => `<li>${frappe.utils.escape_html(c.message)}</li>`)
+					.join("");
+				html = `<div class="alert alert-warning"><b>${__(
+					"Underpinning consistency check: {0} conflict(s)",
+					[conflicts.length]
+				)}</b><ul>${items}</ul></div>`;
+				const open = !["Active", "Expired", "Terminated", "Superseded"].includes(
+					frm.doc.workflow_state
+				);
+				if (open && frappe.user_roles.includes("SLM Process Owner") && !frm.doc.consistency_override) {
+					frm.add_custom_button(__("Override Conflicts"), () => frm.trigger("override"), __("Change"));
+				}
+			}
+			field.$wrapper.html(html);
+		});
+	},
+
+	override(frm) {
+		frappe.prompt(
+			[{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason for the override"), reqd: 1 }],
+			(values) =>
+				frappe
+					.xcall(`${SLM_METHODS}.override_consistency`, { name: frm.doc.name, reason: values.reason })
+					.then(() => frm.reload_doc()),
+			__("Activate despite conflicts"),
+			__("Record Override")
+		);
+	},
+
+	amend(frm) {
+		frappe.prompt(
+			[
+				{ fieldname: "change_reference", fieldtype: "Data", label: __("Change Reference"), reqd: 1 },
+				{ fieldname: "effective_from", fieldtype: "Date", label: __("Effective From"), reqd: 1 },
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason for Amendment") },
+			],
+			(values) =>
+				frappe
+					.xcall(`${SLM_METHODS}.make_amendment`, { name: frm.doc.name, ...values })
+					.then((name) => frappe.set_route("Form", "SLM Agreement", name)),
+			__("Amend {0}", [frm.doc.name]),
+			__("Create New Version")
+		);
+	},
+
+	show_versions(frm) {
+		frappe.xcall(`${SLM_METHODS}.get_versions`, { name: frm.doc.name }).then((rows) => {
+			const body = rows
+				.map(
+					(r) => `<tr><td><a href="/app/slm-agreement/${encodeURIComponent(r.name)}">${
+						r.name
+					}</a></td><td>${r.version}</td><td>${__(r.workflow_state || "")}</td><td>${
+						frappe.datetime.str_to_user(r.valid_from) || ""
+					}</td><td>${frappe.datetime.str_to_user(r.valid_to) || ""}</td><td>${frappe.utils.escape_html(
+						r.change_reference || ""
+					)}</td></tr>`
+				)
+				.join("");
+			frappe.msgprint({
+				title: __("Versions of {0}", [frm.doc.agreement_code]),
+				message: `<table class="table table-bordered"><thead><tr><th>${__("Agreement")}</th><th>${__(
+					"Version"
+				)}</th><th>${__("Status")}</th><th>${__("Valid From")}</th><th>${__("Valid To")}</th><th>${__(
+					"Change Reference"
+				)}</th></tr></thead><tbody>${body}</tbody></table>`,
+				wide: true,
+			});
+		});
+	},
+});

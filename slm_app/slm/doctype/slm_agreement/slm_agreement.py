@@ -1,0 +1,453 @@
+# Copyright (c) 2026, slm_app developers and contributors
+# License: MIT. See license.txt
+
+import json
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.model.naming import make_autoname
+from frappe.utils import getdate, now_datetime, nowdate
+
+from slm_app import agreements as adapter
+from slm_app.core import lifecycle as lc
+from slm_app.core import targets as tgt
+from slm_app.core import versions
+from slm_app.core.roles import MANAGER, PARTY_TYPE_FOR_AGREEMENT, PROCESS_OWNER
+from slm_app.utils import rows, throw_problems, user_roles
+
+# Fields that may change on a signed agreement: everything else needs an amendment.
+CHANGEABLE_AFTER_SIGNING = {
+	"workflow_state",
+	"change_reference",
+	"negotiation_note",
+	"activated_by",
+	"activated_on",
+	"ended_on",
+	"end_reason",
+	"consistency_override",
+	"override_reason",
+	"override_by",
+	"override_on",
+	"override_conflicts",
+	"modified",
+	"modified_by",
+}
+
+
+class SLMAgreement(Document):
+	# ---------------------------------------------------------------- naming
+	def autoname(self):
+		if self.previous_version:
+			prev = frappe.db.get_value(
+				"SLM Agreement", self.previous_version, ["agreement_code", "version"], as_dict=True
+			)
+			self.agreement_code = prev.agreement_code
+			self.version = (prev.version or 1) + 1
+		else:
+			self.agreement_code = make_autoname(f"{self.agreement_type}-.YYYY.-.####", doc=self)
+			self.version = 1
+		self.name = f"{self.agreement_code}-V{self.version}"
+
+	# ---------------------------------------------------------------- validation (drafts)
+	def validate(self):
+		self.validate_party()
+		throw_problems(lc.check_validity(self._date("valid_from"), self._date("valid_to")))
+		throw_problems(lc.check_review_cycle(self.review_cycle))
+		self.validate_services()
+		self.assign_target_codes()
+		throw_problems(tgt.validate_targets(rows(self, "targets"), [r.service for r in self.services]))
+		self.validate_underpinning_links()
+		self.validate_template()
+		self.validate_state_change()
+
+	def _date(self, field):
+		value = self.get(field)
+		return getdate(value) if value else None
+
+	def validate_party(self):
+		expected = PARTY_TYPE_FOR_AGREEMENT.get(self.agreement_type)
+		party_type, disabled = frappe.db.get_value("SLM Party", self.party, ["party_type", "disabled"]) or (None, 0)
+		if party_type != expected:
+			frappe.throw(
+				_("Counterparty {0} is a {1}; an {2} is made with a {3}").format(
+					self.party, _(party_type or "-"), self.agreement_type, _(expected)
+				),
+				title=_("Wrong counterparty"),
+			)
+		if disabled and self.is_new():
+			frappe.throw(_("Counterparty {0} is disabled").format(self.party))
+
+	def validate_services(self):
+		seen = set()
+		for row in self.services:
+			if row.service in seen:
+				frappe.throw(_("Services, row {0}: {1} is listed twice").format(row.idx, row.service))
+			seen.add(row.service)
+			state = frappe.db.get_value("SLM Service", row.service, "workflow_state")
+			if state == "Retired":
+				frappe.throw(
+					_("Services, row {0}: {1} is retired and cannot be covered by a new agreement").format(
+						row.idx, row.service
+					)
+				)
+
+	def assign_target_codes(self):
+		missing = [r for r in self.targets if not r.target_code]
+		codes = tgt.next_target_codes([r.target_code for r in self.targets if r.target_code], len(missing))
+		for row, code in zip(missing, codes, strict=True):
+			row.target_code = code
+
+	def validate_underpinning_links(self):
+		if self.agreement_type != "SLA":
+			if self.underpinning:
+				frappe.throw(_("Only an SLA lists underpinning agreements; clear the Underpinning table"))
+			return
+		codes = {r.target_code for r in self.targets}
+		seen = set()
+		for row in self.underpinning:
+			if row.sla_target not in codes:
+				frappe.throw(
+					_("Underpinning, row {0}: this SLA has no target {1}; its targets are {2}").format(
+						row.idx, row.sla_target, ", ".join(sorted(codes)) or "-"
+					)
+				)
+			kind = frappe.db.get_value("SLM Agreement", row.underpinning_agreement, "agreement_type")
+			if kind not in ("OLA", "UC"):
+				frappe.throw(
+					_("Underpinning, row {0}: {1} is not an OLA or UC").format(row.idx, row.underpinning_agreement)
+				)
+			key = (row.sla_target, row.underpinning_agreement, row.underpinning_target)
+			if key in seen:
+				frappe.throw(_("Underpinning, row {0}: this link is listed twice").format(row.idx))
+			seen.add(key)
+
+	def validate_template(self):
+		if self.template:
+			kind = frappe.db.get_value("SLM Agreement Template", self.template, "agreement_type")
+			if kind != self.agreement_type:
+				frappe.throw(
+					_("Template {0} is for {1}, not for {2}").format(self.template, kind, self.agreement_type)
+				)
+
+	# ---------------------------------------------------------------- lifecycle
+	def _old_state(self):
+		before = self.get_doc_before_save()
+		return before.workflow_state if before else None
+
+	def validate_state_change(self):
+		old, new = self._old_state(), self.workflow_state or lc.DRAFT
+		if self.is_new():
+			if new != lc.DRAFT and not self.flags.slm_system:
+				frappe.throw(_("A new agreement starts as Draft, not {0}").format(_(new)))
+			self.workflow_state = lc.DRAFT
+			return
+		expected_docstatus = lc.STATES.get(new, (0,))[0]
+		if self.docstatus != expected_docstatus:
+			frappe.throw(
+				_("Use the workflow action to sign: an agreement in state {0} cannot be submitted directly").format(
+					_(new)
+				),
+				title=_("Not allowed"),
+			)
+		if old == new or self.flags.slm_system:
+			return
+		throw_problems(lc.check_state_change(self.agreement_type, old, new, user_roles()))
+		if (old, new) == (lc.NEGOTIATING, lc.DRAFT):
+			self.on_not_agreed()
+		elif (old, new) == (lc.NEGOTIATING, lc.AGREED):
+			self.append_round("Agreed", self.negotiation_note)
+		elif (old, new) == (lc.AGREED, lc.NEGOTIATING):
+			self.append_round("Reopened", self.negotiation_note)
+
+	def append_round(self, outcome, note):
+		self.append(
+			"rounds",
+			{
+				"round_no": len(self.rounds) + 1,
+				"outcome": outcome,
+				"decided_by": frappe.session.user,
+				"decided_on": now_datetime(),
+				"note": note,
+			},
+		)
+		self.negotiation_note = None
+
+	def on_not_agreed(self):
+		"""SL3.5 'no': the SLA goes back to draft and its OLAs are renegotiated (SL3.1)."""
+		note = (self.negotiation_note or "").strip()
+		if not note:
+			frappe.throw(
+				_("Record why the customer did not agree in Note for the Next Decision before choosing Not Agreed"),
+				title=_("Reason required"),
+			)
+		self.append_round("Not Agreed", note)
+		self.flags.reopen_underpinning = note
+
+	def on_update(self):
+		note = self.flags.pop("reopen_underpinning", None)
+		if note:
+			self.reopen_olas(note)
+
+	def reopen_olas(self, note):
+		states = adapter.underpinning_states(self)
+		olas = frappe.get_all(
+			"SLM Agreement",
+			filters={"name": ["in", list(states) or [""]], "agreement_type": "OLA", "workflow_state": lc.AGREED},
+			pluck="name",
+		)
+		for name in olas:
+			adapter.add_round(name, "Reopened", _("SLA {0} not agreed: {1}").format(self.name, note))
+			adapter.system_transition(
+				name,
+				lc.NEGOTIATING,
+				_("Reopened for renegotiation because the customer did not agree SLA {0}").format(self.name),
+			)
+		if olas:
+			frappe.msgprint(
+				_("Reopened for renegotiation: {0}").format(", ".join(olas)), alert=True, indicator="orange"
+			)
+
+	# ---------------------------------------------------------------- signing (SL3.6, SL3.7)
+	def before_submit(self):
+		if self.workflow_state != lc.SIGNED:
+			return
+		if self.agreement_type != "SLA":
+			throw_problems(lc.check_signing_order(self.agreement_type, adapter.slas_underpinned_by(self.name)))
+		unpublished = [
+			r.service
+			for r in self.services
+			if frappe.db.get_value("SLM Service", r.service, "workflow_state") != "Published"
+		]
+		if unpublished:
+			frappe.throw(
+				_("Only published catalogue services can be signed for; not published: {0}").format(
+					", ".join(unpublished)
+				),
+				title=_("Cannot sign"),
+			)
+		self.signed_by = frappe.session.user
+		self.signed_on = now_datetime()
+
+	def on_cancel(self):
+		pass
+
+	def before_cancel(self):
+		frappe.throw(_("A signed agreement is not cancelled; terminate it or amend it"), title=_("Not allowed"))
+
+	# ---------------------------------------------------------------- after signing
+	def before_update_after_submit(self):
+		self.validate_unchanged_after_signing()
+		old, new = self._old_state(), self.workflow_state
+		if old == new or self.flags.slm_system:
+			return
+		throw_problems(lc.check_state_change(self.agreement_type, old, new, user_roles()))
+		if new == lc.ACTIVE:
+			self.validate_activation()
+			self.activated_by = frappe.session.user
+			self.activated_on = now_datetime()
+		elif new in (lc.EXPIRED, lc.TERMINATED):
+			if new == lc.TERMINATED and not (self.end_reason or "").strip():
+				frappe.throw(_("Enter the End Reason before terminating"), title=_("Reason required"))
+			self.ended_on = nowdate()
+
+	def validate_unchanged_after_signing(self):
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		changed = []
+		for df in self.meta.fields:
+			if df.fieldname in CHANGEABLE_AFTER_SIGNING or df.fieldtype in ("Section Break", "Column Break", "HTML"):
+				continue
+			if df.fieldtype == "Table":
+				strip = lambda rs: [  # noqa: E731
+					{k: v for k, v in r.as_dict().items() if k not in ("modified", "creation", "modified_by", "owner")}
+					for r in rs
+				]
+				if strip(self.get(df.fieldname)) != strip(before.get(df.fieldname)):
+					changed.append(_(df.label))
+			elif str(self.get(df.fieldname) or "") != str(before.get(df.fieldname) or ""):
+				changed.append(_(df.label))
+		if changed:
+			frappe.throw(
+				_(
+					"A signed agreement is never edited in place (changed: {0}). Use Amend to create a new version under change control"
+				).format(", ".join(changed)),
+				title=_("Signed agreement"),
+			)
+
+	def validate_activation(self):
+		conflicts = adapter.check_consistency(self)
+		throw_problems(
+			lc.check_activation(
+				self.agreement_type,
+				self.change_reference,
+				adapter.underpinning_states(self),
+				len(conflicts),
+				bool(self.consistency_override),
+			)
+		)
+		if self.previous_version:
+			prev_state = frappe.db.get_value("SLM Agreement", self.previous_version, "workflow_state")
+			if prev_state not in lc.SIGNED_STATES:
+				frappe.throw(
+					_("The version this amends, {0}, is {1}; only a signed or active version can be superseded").format(
+						self.previous_version, _(prev_state)
+					)
+				)
+
+	def on_update_after_submit(self):
+		before = self.get_doc_before_save()
+		if before and before.workflow_state != lc.ACTIVE and self.workflow_state == lc.ACTIVE:
+			self.activate_underpinning()
+			self.supersede_previous()
+
+	def activate_underpinning(self):
+		for name, state in adapter.underpinning_states(self).items():
+			if state == lc.SIGNED:
+				adapter.system_transition(
+					name,
+					lc.ACTIVE,
+					_("Activated with SLA {0} under change {1}").format(self.name, self.change_reference),
+					{
+						"change_reference": self.change_reference,
+						"activated_by": frappe.session.user,
+						"activated_on": now_datetime(),
+					},
+				)
+
+	def supersede_previous(self):
+		if not self.previous_version:
+			return
+		end = versions.end_of_previous(getdate(self.valid_from))
+		adapter.system_transition(
+			self.previous_version,
+			lc.SUPERSEDED,
+			_("Superseded by {0} from {1} (change {2})").format(self.name, self.valid_from, self.change_reference),
+			{"valid_to": end, "ended_on": end},
+		)
+
+	# ---------------------------------------------------------------- actions for the form
+	@frappe.whitelist()
+	def get_consistency(self) -> list[dict]:
+		self.check_permission("read")
+		return adapter.conflicts_as_dicts(adapter.check_consistency(self))
+
+
+def _get_agreement(name: str, ptype: str = "read") -> "SLMAgreement":
+	doc = frappe.get_doc("SLM Agreement", name)
+	doc.check_permission(ptype)
+	return doc
+
+
+ACTION_NOTE_FIELDS = {
+	"negotiation_note": (lc.NEGOTIATING, lc.AGREED),
+	"change_reference": (lc.SIGNED,),
+	"end_reason": (lc.ACTIVE,),
+}
+
+
+@frappe.whitelist(methods=["POST"])
+def set_action_note(name: str, fieldname: str, value: str) -> None:
+	"""Record the note a workflow action needs (the customer's reason for 'Not Agreed', the change
+	reference for 'Activate', the reason for 'Terminate') just before the action is taken."""
+	if fieldname not in ACTION_NOTE_FIELDS:
+		frappe.throw(_("{0} cannot be set this way").format(fieldname))
+	doc = _get_agreement(name, "read")
+	if not ({MANAGER, PROCESS_OWNER} & user_roles()):
+		frappe.throw(_("Only the process owner or the service level manager may do this"), frappe.PermissionError)
+	if doc.workflow_state not in ACTION_NOTE_FIELDS[fieldname]:
+		frappe.throw(
+			_("{0} is set only in state {1}").format(
+				_(doc.meta.get_label(fieldname)), ", ".join(_(s) for s in ACTION_NOTE_FIELDS[fieldname])
+			)
+		)
+	value = (value or "").strip()
+	if not value:
+		frappe.throw(_("{0} is required").format(_(doc.meta.get_label(fieldname))))
+	doc.db_set(fieldname, value)
+
+
+@frappe.whitelist(methods=["POST"])
+def override_consistency(name: str, reason: str) -> None:
+	"""The process owner's explicit, recorded decision to activate despite underpinning conflicts."""
+	doc = _get_agreement(name, "read")
+	if PROCESS_OWNER not in user_roles():
+		frappe.throw(_("Only the SLM Process Owner may override underpinning conflicts"), frappe.PermissionError)
+	if doc.agreement_type != "SLA":
+		frappe.throw(_("Only an SLA has an underpinning consistency check"))
+	if doc.workflow_state in (lc.ACTIVE,) or doc.workflow_state in lc.ENDED_STATES:
+		frappe.throw(_("The override is recorded before activation; this agreement is {0}").format(_(doc.workflow_state)))
+	reason = (reason or "").strip()
+	if not reason:
+		frappe.throw(_("Give the reason for the override"), title=_("Reason required"))
+	conflicts = adapter.conflicts_as_dicts(adapter.check_consistency(doc))
+	if not conflicts:
+		frappe.throw(_("There are no conflicts to override"))
+	doc.db_set(
+		{
+			"consistency_override": 1,
+			"override_reason": reason,
+			"override_by": frappe.session.user,
+			"override_on": now_datetime(),
+			"override_conflicts": "\n".join(c["message"] for c in conflicts),
+		}
+	)
+	doc.add_comment(
+		"Info", _("Underpinning conflicts overridden by {0}: {1}").format(frappe.session.user, reason)
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+def make_amendment(name: str, change_reference: str, effective_from: str, reason: str | None = None) -> str:
+	"""A change to a signed agreement: a new draft version linked to the one in force."""
+	prev = _get_agreement(name, "read")
+	if not frappe.has_permission("SLM Agreement", "create"):
+		frappe.throw(_("You are not allowed to create agreements"), frappe.PermissionError)
+	if MANAGER not in user_roles():
+		frappe.throw(_("Only the SLM Service Level Manager drafts amendments"), frappe.PermissionError)
+	open_amendment = frappe.db.get_value("SLM Agreement", {"previous_version": name, "docstatus": 0}, "name")
+	throw_problems(
+		versions.check_amendment(
+			prev.workflow_state,
+			getdate(prev.valid_from),
+			getdate(prev.valid_to) if prev.valid_to else None,
+			change_reference,
+			getdate(effective_from) if effective_from else None,
+			open_amendment,
+		)
+	)
+	new = frappe.copy_doc(prev)
+	new.update(
+		{
+			"previous_version": prev.name,
+			"workflow_state": lc.DRAFT,
+			"valid_from": effective_from,
+			"change_reference": change_reference.strip(),
+			"amendment_reason": reason,
+			"rounds": [],
+			"docstatus": 0,
+		}
+	)
+	new.insert()
+	return new.name
+
+
+@frappe.whitelist()
+def get_versions(name: str) -> list[dict]:
+	doc = _get_agreement(name, "read")
+	return frappe.get_list(
+		"SLM Agreement",
+		filters={"agreement_code": doc.agreement_code},
+		fields=["name", "version", "workflow_state", "valid_from", "valid_to", "change_reference"],
+		order_by="version asc",
+	)
+
+
+@frappe.whitelist()
+def get_consistency(name: str) -> list[dict]:
+	return adapter.conflicts_as_dicts(adapter.check_consistency(_get_agreement(name, "read")))
+
+
+def _json(value):
+	return json.loads(value) if isinstance(value, str) else value

@@ -1,0 +1,159 @@
+# Copyright (c) 2026, slm_app developers and contributors
+# License: MIT. See license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import add_years, getdate, now_datetime, nowdate
+
+from slm_app.core import catalogue
+from slm_app.utils import rows, throw_problems
+
+TARGET_KEYS = (
+	"metric_kind",
+	"metric_name",
+	"priority",
+	"target_value",
+	"time_unit",
+	"unit",
+	"direction",
+	"compliance_share",
+)
+
+
+class SLMServiceLevelRequirement(Document):
+	def validate(self):
+		if frappe.db.get_value("SLM Party", self.customer, "party_type") != "Customer":
+			frappe.throw(_("Customer {0} is not a party of type Customer").format(self.customer))
+		throw_problems(catalogue.validate_requirement_items(rows(self, "items")))
+
+	@frappe.whitelist()
+	def compare_with_catalogue(self):
+		"""SL2.2: can existing services meet the need? The result is stored on each item."""
+		self.check_permission("write")
+		services = sorted({r.service for r in self.items if r.service})
+		result = catalogue.compare_requirement(rows(self, "items"), load_catalogue(services))
+		by_idx = {r["idx"]: r for r in result["items"]}
+		for row in self.items:
+			r = by_idx.get(row.idx, {})
+			row.met = 1 if r.get("met") else 0
+			row.matched_level = r.get("matched_level")
+			problem = r.get("gap_problem")
+			row.gap = problem.format(_) if problem else r.get("gap")
+		self.outcome = result["outcome"]
+		self.status = "Compared" if self.outcome == "Existing Service" else "New Service Design"
+		self.compared_by = frappe.session.user
+		self.compared_on = now_datetime()
+		self.save()
+		return self.outcome
+
+	@frappe.whitelist()
+	def make_agreements(self) -> dict:
+		"""Existing service: draft the SLA from the requirement, and an OLA per support team and a UC per
+		supplier of the services, with every SLA target linked to the OLA / UC targets under it (SL2.1, SL3.1–3.3)."""
+		self.check_permission("write")
+		if self.outcome != "Existing Service":
+			frappe.throw(
+				_("Compare with the catalogue first; draft agreements are made only when existing services meet the need"),
+				title=_("Not compared"),
+			)
+		if self.agreement:
+			frappe.throw(_("Agreements were already drafted from this requirement: {0}").format(self.agreement))
+		services = sorted({r.service for r in self.items if r.service})
+		info = {
+			s.name: s
+			for s in frappe.get_all(
+				"SLM Service",
+				filters={"name": ["in", services]},
+				fields=["name", "support_team", "supplier", "service_calendar"],
+			)
+		}
+		calendar = next((info[s].service_calendar for s in services if info[s].service_calendar), None) or (
+			frappe.db.get_single_value("SLM Settings", "default_service_calendar")
+		)
+		if not calendar:
+			frappe.throw(_("Set Service Hours on the services or a Default Service Calendar in SLM Settings"))
+		valid_from = getdate(self.requested_on or nowdate())
+		base = {
+			"valid_from": valid_from,
+			"valid_to": add_years(valid_from, 1),
+			"review_cycle": "Quarterly",
+			"service_calendar": calendar,
+			"requirement": self.name,
+		}
+
+		def targets_for(service_filter):
+			out = []
+			for row in self.items:
+				if row.service and service_filter(row.service):
+					t = {k: row.get(k) for k in TARGET_KEYS}
+					t["service"] = row.service
+					out.append(t)
+			return out
+
+		def draft(kind, party, title, svc_filter):
+			doc = frappe.get_doc(
+				{
+					"doctype": "SLM Agreement",
+					"agreement_type": kind,
+					"party": party,
+					"title": title,
+					**base,
+					"services": [{"service": s} for s in services if svc_filter(s)],
+					"targets": targets_for(svc_filter),
+				}
+			)
+			doc.insert()
+			return doc
+
+		underpinning, made = [], []
+		for field, kind in (("support_team", "OLA"), ("supplier", "UC")):
+			for party in sorted({info[s].get(field) for s in services if info[s].get(field)}):
+				doc = draft(
+					kind,
+					party,
+					_("{0} for {1}").format(kind, self.title),
+					lambda s, f=field, p=party: info[s].get(f) == p,
+				)
+				made.append(doc.name)
+				underpinning.append(doc)
+		sla = draft("SLA", self.customer, self.title, lambda s: True)
+		for u in underpinning:
+			for ut in u.targets:
+				for st in sla.targets:
+					if (st.service, st.metric_kind, st.priority, st.metric_name) == (
+						ut.service,
+						ut.metric_kind,
+						ut.priority,
+						ut.metric_name,
+					):
+						sla.append(
+							"underpinning",
+							{
+								"sla_target": st.target_code,
+								"underpinning_agreement": u.name,
+								"underpinning_target": ut.target_code,
+							},
+						)
+		sla.save()
+		self.agreement = sla.name
+		self.status = "Agreements Drafted"
+		self.save()
+		return {"sla": sla.name, "underpinning": made}
+
+
+def load_catalogue(services: list[str]) -> dict[str, dict]:
+	if not services:
+		return {}
+	out = {
+		s.name: {"status": s.workflow_state or "Draft", "service_levels": []}
+		for s in frappe.get_all("SLM Service", filters={"name": ["in", services]}, fields=["name", "workflow_state"])
+	}
+	for row in frappe.get_all(
+		"SLM Service Level",
+		filters={"parent": ["in", services], "parenttype": "SLM Service"},
+		fields=["parent", "idx", "level_name", *TARGET_KEYS],
+		order_by="parent, idx",
+	):
+		out[row.parent]["service_levels"].append(row)
+	return out
