@@ -1,0 +1,84 @@
+"""Idempotent set-up on install and migrate, and clean-up on uninstall."""
+
+import frappe
+from frappe import _
+
+from slm_app.core.roles import ALL_ROLES
+
+DEFAULT_CALENDAR = "Standard Business Hours"
+
+SLA_BODY_EN = """<h3>{{ agreement_type }} {{ agreement_name }} (version {{ version }})</h3>
+<p>This agreement is made between <b>{{ company_name }}</b> (the provider) and <b>{{ counterparty }}</b>.</p>
+<p>It is valid from {{ valid_from }} to {{ valid_to }}, covers the services {{ services }},
+and is measured in the service hours of {{ service_calendar }}. It is reviewed {{ review_cycle }}.</p>
+<h4>Service level targets</h4>
+{{ targets_table }}
+<p>Change reference: {{ change_reference }}. Signed by {{ signed_by }} on {{ signed_on }}.</p>"""
+
+SLA_BODY_ZH = """<h3>{{ agreement_type }} {{ agreement_name }}（版本 {{ version }}）</h3>
+<p>本协议由 <b>{{ company_name }}</b>（服务提供方）与 <b>{{ counterparty }}</b> 签订。</p>
+<p>有效期自 {{ valid_from }} 至 {{ valid_to }}，涵盖服务：{{ services }}，
+按 {{ service_calendar }} 的服务时间计量，评审周期：{{ review_cycle }}。</p>
+<h4>服务级别指标</h4>
+{{ targets_table }}
+<p>变更编号：{{ change_reference }}。签署人 {{ signed_by }}，签署时间 {{ signed_on }}。</p>"""
+
+
+def after_install():
+	make_defaults()
+
+
+def after_migrate():
+	make_defaults()
+
+
+def make_defaults():
+	if not frappe.db.exists("SLM Service Calendar", DEFAULT_CALENDAR):
+		windows = []
+		for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
+			windows += [
+				{"weekday": day, "start_time": "09:00:00", "end_time": "12:00:00"},
+				{"weekday": day, "start_time": "13:00:00", "end_time": "18:00:00"},
+			]
+		frappe.get_doc(
+			{
+				"doctype": "SLM Service Calendar",
+				"calendar_name": DEFAULT_CALENDAR,
+				"timezone": frappe.db.get_single_value("System Settings", "time_zone") or "Asia/Shanghai",
+				"description": "Monday to Friday, 09:00–18:00 with a lunch break",
+				"windows": windows,
+			}
+		).insert(ignore_permissions=True)
+	settings = frappe.get_single("SLM Settings")
+	if not settings.default_service_calendar:
+		settings.default_service_calendar = DEFAULT_CALENDAR
+		settings.flags.ignore_permissions = True
+		settings.save()
+	for kind in ("SLA", "OLA", "UC"):
+		for lang, body in (("en", SLA_BODY_EN), ("zh", SLA_BODY_ZH)):
+			name = f"Standard {kind} ({lang})"
+			if frappe.db.exists("SLM Agreement Template", name) or not frappe.db.exists("Language", lang):
+				continue
+			frappe.get_doc(
+				{
+					"doctype": "SLM Agreement Template",
+					"template_name": name,
+					"agreement_type": kind,
+					"language": lang,
+					"is_default": 0 if frappe.db.exists(
+						"SLM Agreement Template", {"agreement_type": kind, "language": lang, "is_default": 1}
+					) else 1,
+					"body": body,
+				}
+			).insert(ignore_permissions=True)
+
+
+def before_uninstall():
+	"""Remove what the fixtures put outside our own doctypes: the workflows and the SLM roles."""
+	for name in frappe.get_all("Workflow", filters={"document_type": ["like", "SLM %"]}, pluck="name"):
+		frappe.delete_doc("Workflow", name, ignore_permissions=True, force=True)
+	for role in ALL_ROLES:
+		if frappe.db.exists("Role", role):
+			frappe.db.delete("Has Role", {"role": role})
+			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)
+	frappe.clear_cache()

@@ -1,0 +1,31 @@
+"""What install-app leaves on a site: roles, workflows, workspace, print format, defaults."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from slm_app.core import lifecycle
+from slm_app.core.roles import ALL_ROLES
+
+
+class TestInstall(FrappeTestCase):
+	def test_roles_workflows_and_workspace(self):
+		for role in ALL_ROLES:
+			self.assertTrue(frappe.db.exists("Role", role), role)
+		wf = frappe.get_doc("Workflow", "SLM Agreement Lifecycle")
+		self.assertTrue(wf.is_active)
+		self.assertEqual(
+			{(t.state, t.action, t.next_state, t.allowed) for t in wf.transitions},
+			{(t.state, t.action, t.next_state, t.role) for t in lifecycle.TRANSITIONS},
+		)
+		self.assertEqual(frappe.db.get_value("Workflow", {"document_type": "SLM Service"}, "is_active"), 1)
+		self.assertTrue(frappe.db.exists("Workspace", "Service Level Management"))
+		self.assertTrue(frappe.db.exists("Print Format", "SLM Agreement"))
+		self.assertTrue(frappe.db.exists("SLM Service Calendar", "Standard Business Hours"))
+		self.assertTrue(frappe.db.exists("SLM Agreement Template", {"agreement_type": "SLA", "language": "zh"}))
+
+	def test_no_name_clashes_with_erpnext_or_helpdesk(self):
+		ours = frappe.get_all("DocType", filters={"module": "SLM"}, pluck="name")
+		self.assertTrue(ours)
+		self.assertTrue(all(name.startswith("SLM ") for name in ours))
+		for taken in ("Service Level Agreement", "Contract", "Issue", "Service Level Priority", "Service Day"):
+			self.assertNotIn(taken, ours)

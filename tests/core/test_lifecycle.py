@@ -1,0 +1,100 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from slm_app.core import lifecycle as lc
+from slm_app.core import versions as v
+from slm_app.core.roles import MANAGER, MONITOR, PROCESS_OWNER
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sla_is_signed_by_the_process_owner_only():
+	assert lc.allowed_actions("SLA", lc.AGREED, [PROCESS_OWNER]) == [lc.SIGN]
+	assert lc.allowed_actions("SLA", lc.AGREED, [MANAGER]) == []
+	assert lc.allowed_actions("OLA", lc.AGREED, [MANAGER]) == [lc.REOPEN, lc.SIGN]
+	assert lc.allowed_actions("UC", lc.AGREED, [PROCESS_OWNER]) == []
+
+
+def test_not_agreed_goes_back_to_draft_by_the_owner():
+	assert lc.check_state_change("SLA", lc.NEGOTIATING, lc.DRAFT, [PROCESS_OWNER]) == []
+	problems = lc.check_state_change("SLA", lc.NEGOTIATING, lc.DRAFT, [MANAGER])
+	assert problems and PROCESS_OWNER in problems[0].format()
+
+
+@pytest.mark.parametrize(
+	"kind,old,new",
+	[("SLA", lc.DRAFT, lc.SIGNED), ("OLA", lc.DRAFT, lc.ACTIVE), ("UC", lc.SIGNED, lc.DRAFT), ("SLA", lc.ACTIVE, lc.SUPERSEDED)],
+)
+def test_skipping_states_is_refused(kind, old, new):
+	problems = lc.check_state_change(kind, old, new, [PROCESS_OWNER, MANAGER, MONITOR])
+	assert len(problems) == 1
+	assert "cannot go from" in problems[0].format()
+
+
+def test_signing_order_waits_for_the_customer():
+	assert lc.check_signing_order("OLA", {"SLA-1": lc.AGREED, "SLA-2": lc.SIGNED}) == []
+	problems = lc.check_signing_order("UC", {"SLA-1": lc.NEGOTIATING})
+	assert "SLA-1" in problems[0].format()
+	assert lc.check_signing_order("SLA", {}) == []
+
+
+def test_activation_needs_change_reference_signatures_and_consistency():
+	ok = lc.check_activation("SLA", "CHG-1", {"OLA-1": lc.SIGNED, "UC-1": lc.ACTIVE}, 0, False)
+	assert ok == []
+	problems = lc.check_activation("SLA", " ", {"OLA-1": lc.AGREED}, 2, False)
+	assert [p.field for p in problems] == ["change_reference", "underpinning", "underpinning"]
+	assert "OLA-1 (Agreed)" in problems[1].format()
+	assert lc.check_activation("SLA", "CHG-1", {}, 2, True) == []
+	# OLAs and UCs have no consistency check of their own
+	assert lc.check_activation("OLA", "CHG-1", {}, 3, False) == []
+
+
+def test_validity_and_review_cycle():
+	assert lc.check_validity(date(2026, 1, 1), None) == []
+	assert lc.check_validity(date(2026, 1, 2), date(2026, 1, 1))[0].field == "valid_to"
+	assert lc.check_validity(None, None)[0].field == "valid_from"
+	assert lc.check_review_cycle("Yearly") == []
+	assert lc.check_review_cycle("Every two years")[0].field == "review_cycle"
+
+
+def test_translated_problem_formats_after_translation():
+	p = lc.check_validity(date(2026, 1, 2), date(2026, 1, 1))[0]
+	assert p.format(lambda s: s.replace("must not be before", "早于")) == "Valid To (2026-01-01) 早于 Valid From (2026-01-02)"
+
+
+def test_amendment_rules():
+	ok = v.check_amendment(lc.ACTIVE, date(2026, 1, 1), date(2026, 12, 31), "CHG-9", date(2026, 7, 1))
+	assert ok == []
+	bad = v.check_amendment(lc.DRAFT, date(2026, 1, 1), date(2026, 12, 31), "", date(2026, 1, 1), "SLA-1-V2")
+	assert {p.field for p in bad} == {"workflow_state", None, "change_reference", "valid_from"}
+	late = v.check_amendment(lc.SIGNED, date(2026, 1, 1), date(2026, 12, 31), "C", date(2027, 1, 1))
+	assert late[0].field == "valid_from"
+	assert v.end_of_previous(date(2026, 7, 1)) == date(2026, 6, 30)
+
+
+def test_version_in_force_judges_each_day_by_its_own_version():
+	versions = [
+		v.Version("SLA-1-V1", 1, date(2026, 1, 1), date(2026, 6, 30), lc.SUPERSEDED),
+		v.Version("SLA-1-V2", 2, date(2026, 7, 1), date(2026, 12, 31), lc.ACTIVE),
+		v.Version("SLA-1-V3", 3, date(2026, 10, 1), None, lc.DRAFT),
+	]
+	assert v.version_in_force(versions, date(2026, 3, 15)).name == "SLA-1-V1"
+	assert v.version_in_force(versions, date(2026, 7, 1)).name == "SLA-1-V2"
+	assert v.version_in_force(versions, date(2026, 11, 1)).name == "SLA-1-V2"  # drafts never govern
+	assert v.version_in_force(versions, date(2025, 12, 31)) is None
+
+
+def test_workflow_fixture_is_the_core_table():
+	"""The Frappe Workflow shipped as a fixture is exactly the lifecycle the core enforces."""
+	workflows = {w["name"]: w for w in json.loads((ROOT / "slm_app/fixtures/workflow.json").read_text())}
+	wf = workflows["SLM Agreement Lifecycle"]
+	assert {(t["state"], t["action"], t["next_state"], t["allowed"], t["condition"]) for t in wf["transitions"]} == {
+		(t.state, t.action, t.next_state, t.role, t.condition) for t in lc.TRANSITIONS
+	}
+	assert {(s["state"], int(s["doc_status"])) for s in wf["states"]} == {(s, d[0]) for s, d in lc.STATES.items()}
+	assert all(t["allow_self_approval"] for t in wf["transitions"])
+	actions = {a["name"] for a in json.loads((ROOT / "slm_app/fixtures/workflow_action_master.json").read_text())}
+	assert set(lc.ACTIONS) <= actions

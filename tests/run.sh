@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs every test suite of slm_app: the framework-free core always, the Frappe integration tests
+# whenever a bench is present. Prints which suites ran; exits non-zero if any suite failed.
+#
+#   SLM_BENCH       bench to use        (default: /home/frappe/frappe-bench)
+#   SLM_BENCH_USER  OS user owning it   (default: the bench folder's owner; bench refuses to run as root)
+#   SLM_TEST_SITE   site for the tests  (default: slm-test.localhost; created if missing)
+#   SLM_DB_ROOT_PASSWORD  MariaDB root password used only to create that site (default: root)
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bench=${SLM_BENCH:-/home/frappe/frappe-bench}
+site=${SLM_TEST_SITE:-slm-test.localhost}
+ran=()
+failed=()
+
+echo "== core tests (framework-free, plain pytest)"
+py=python3
+if ! $py -c "import pandas, numpy, dateutil, pytest, hypothesis" 2>/dev/null; then
+	venv="$repo/.venv"
+	[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+	"$venv/bin/pip" install -q -r "$repo/requirements-test.txt" || { echo "could not install the core test requirements"; exit 1; }
+	py="$venv/bin/python"
+fi
+if (cd "$repo" && $py -m pytest tests/core -q -p no:cacheprovider); then ran+=("core: passed"); else ran+=("core: FAILED"); failed+=(core); fi
+
+if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
+	echo "== Frappe integration tests on $bench, site $site"
+	owner=${SLM_BENCH_USER:-$(stat -c %U "$bench")}
+	as_bench() {
+		if [ "$(id -un)" = "$owner" ]; then bash -lc "cd '$bench' && $*"; else runuser -u "$owner" -- bash -lc "cd '$bench' && $*"; fi
+	}
+	# the services the bench talks to (both are started before a session on this machine kind)
+	mariadb-admin ping >/dev/null 2>&1 || { start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd; for _ in $(seq 30); do mariadb-admin ping >/dev/null 2>&1 && break; sleep 1; done; }
+	redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+	# put the commit under test into the bench's copy of the app
+	app="$bench/apps/slm_app"
+	if [ -L "$app" ]; then echo "$app is a symlink; refusing to overwrite what it points to"; exit 1; fi
+	if [ ! -d "$app" ]; then as_bench "mkdir -p apps/slm_app"; fi
+	find "$app" -mindepth 1 -maxdepth 1 ! -name .git ! -name '*.egg-info' -exec rm -rf {} +
+	if git -C "$repo" rev-parse HEAD >/dev/null 2>&1; then
+		git -C "$repo" archive HEAD | tar -x -C "$app"
+		echo "commit under test: $(git -C "$repo" rev-parse --short HEAD)"
+	else
+		(cd "$repo" && tar --exclude=.git --exclude=.venv -cf - .) | tar -x -C "$app"
+	fi
+	chown -R "$owner": "$app" 2>/dev/null || true
+	as_bench "grep -qx slm_app sites/apps.txt || echo slm_app >> sites/apps.txt"
+	as_bench "./env/bin/pip install -q -e apps/slm_app" || failed+=("frappe: install")
+	if [ ! -d "$bench/sites/$site" ]; then
+		as_bench "bench new-site '$site' --db-root-username root --db-root-password '${SLM_DB_ROOT_PASSWORD:-root}' --admin-password admin --mariadb-user-host-login-scope=% --install-app slm_app" || failed+=("frappe: new-site")
+	fi
+	as_bench "bench --site '$site' set-config allow_tests true >/dev/null && bench --site '$site' list-apps | grep -q slm_app || bench --site '$site' install-app slm_app"
+	if as_bench "bench --site '$site' migrate >/dev/null" && as_bench "bench --site '$site' run-tests --app slm_app"; then
+		ran+=("frappe ($site): passed")
+	else
+		ran+=("frappe ($site): FAILED"); failed+=(frappe)
+	fi
+else
+	ran+=("frappe: skipped (no bench at $bench; set SLM_BENCH)")
+fi
+
+echo "== suites run"
+printf '  %s\n' "${ran[@]}"
+[ ${#failed[@]} -eq 0 ]
