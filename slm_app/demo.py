@@ -1,0 +1,184 @@
+"""Demo data: `bench --site <site> execute slm_app.demo.make_demo`.
+
+Creates people for every role (password "slm-demo"), counterparties, a calendar, a small catalogue,
+a service level requirement and agreements acted through their workflows by the right people:
+one SLA with its OLA and UC active, one amended, one still in negotiation. Idempotent.
+"""
+
+import frappe
+from frappe.model.workflow import apply_workflow
+from frappe.utils import add_months, get_first_day, nowdate
+
+from slm_app.core.roles import MANAGER, MONITOR, PROCESS_OWNER
+
+PASSWORD = "slm-demo"
+USERS = {
+	"owner@slm.demo": ("Olivia Owner", [PROCESS_OWNER]),
+	"manager@slm.demo": ("Max Manager", [MANAGER]),
+	"monitor@slm.demo": ("Mona Monitor", [MONITOR]),
+	"contact@acme.demo": ("Alice Acme", []),
+	"contact@globex.demo": ("Greg Globex", []),
+	"lead@infra.demo": ("Ian Infra", []),
+	"account@cloudco.demo": ("Cora Cloud", []),
+}
+
+
+def _user(email, full_name, roles):
+	if not frappe.db.exists("User", email):
+		first, _, last = full_name.partition(" ")
+		doc = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": first,
+				"last_name": last,
+				"send_welcome_email": 0,
+				"new_password": PASSWORD,
+			}
+		)
+		doc.flags.ignore_permissions = True
+		doc.flags.ignore_password_policy = True
+		doc.insert()
+	if roles:
+		doc = frappe.get_doc("User", email)
+		doc.flags.ignore_permissions = True
+		doc.add_roles(*roles)
+
+
+def _as(user, fn, *args):
+	frappe.set_user(user)
+	try:
+		return fn(*args)
+	finally:
+		frappe.set_user("Administrator")
+
+
+def _act(doctype, name, action, user):
+	return _as(user, lambda: apply_workflow(frappe.get_doc(doctype, name).as_dict(), action))
+
+
+def _insert(doc, user="manager@slm.demo"):
+	return _as(user, lambda: frappe.get_doc(doc).insert())
+
+
+def _party(name, kind, members):
+	if not frappe.db.exists("SLM Party", name):
+		_insert({"doctype": "SLM Party", "party_name": name, "party_type": kind, "members": [{"user": m, "is_primary": 1} for m in members]})
+
+
+def _levels(avail, resp_h, resol_h):
+	return [
+		{"level_name": "Standard", "metric_kind": "Availability", "target_value": avail},
+		{"level_name": "Standard", "metric_kind": "Response Time", "priority": "High", "target_value": resp_h, "time_unit": "Hours", "compliance_share": 95},
+		{"level_name": "Standard", "metric_kind": "Resolution Time", "priority": "High", "target_value": resol_h, "time_unit": "Hours", "compliance_share": 90},
+		{"level_name": "Standard", "metric_kind": "Custom Metric", "metric_name": "Customer satisfaction", "unit": "points", "direction": "Higher is better", "target_value": 4.5},
+	]
+
+
+def _service(name, kind, team, supplier=None, depends_on=(), levels=None):
+	if not frappe.db.exists("SLM Service", name):
+		_insert(
+			{
+				"doctype": "SLM Service",
+				"service_name": name,
+				"service_kind": kind,
+				"service_owner": "owner@slm.demo",
+				"support_team": team,
+				"supplier": supplier,
+				"service_calendar": "Standard Business Hours",
+				"description": f"{name} ({kind.lower()})",
+				"depends_on": [{"service": s} for s in depends_on],
+				"service_levels": levels or _levels(99.9, 1, 8),
+			}
+		)
+	if frappe.db.get_value("SLM Service", name, "workflow_state") != "Published":
+		_act("SLM Service", name, "Publish", "owner@slm.demo")
+
+
+def _note(name, field, value, user):
+	from slm_app.slm.doctype.slm_agreement.slm_agreement import set_action_note
+
+	_as(user, set_action_note, name, field, value)
+
+
+def make_demo():
+	frappe.flags.mute_emails = True
+	for email, (full_name, roles) in USERS.items():
+		_user(email, full_name, roles)
+	settings = frappe.get_single("SLM Settings")
+	settings.company_name = settings.company_name or "Demo IT Services"
+	settings.flags.ignore_permissions = True
+	settings.save()
+	_party("ACME Bank", "Customer", ["contact@acme.demo"])
+	_party("Globex Retail", "Customer", ["contact@globex.demo"])
+	_party("Infrastructure Team", "Support Team", ["lead@infra.demo"])
+	_party("CloudCo Hosting", "Supplier", ["account@cloudco.demo"])
+	_service("Data Centre Network", "Technical Service", "Infrastructure Team", levels=_levels(99.95, 0.5, 4))
+	_service("Cloud Hosting", "Technical Service", "Infrastructure Team", "CloudCo Hosting", levels=_levels(99.95, 0.5, 4))
+	_service("Online Banking", "Business Service", "Infrastructure Team", depends_on=("Data Centre Network", "Cloud Hosting"))
+	_service("E-commerce Platform", "Business Service", "Infrastructure Team", depends_on=("Cloud Hosting",))
+
+	if frappe.db.exists("SLM Service Level Requirement", {"title": "Online banking for ACME"}):
+		frappe.db.commit()
+		return
+	start = str(get_first_day(add_months(nowdate(), -11)))
+	req = _insert(
+		{
+			"doctype": "SLM Service Level Requirement",
+			"title": "Online banking for ACME",
+			"customer": "ACME Bank",
+			"service_contract": "ACME-MSA-2026",
+			"requested_on": start,
+			"description": "ACME needs online banking available around the clock in business hours with fast fixes.",
+			"items": [
+				{"service": "Online Banking", "metric_kind": "Availability", "target_value": 99.5},
+				{"service": "Online Banking", "metric_kind": "Response Time", "priority": "High", "target_value": 2, "time_unit": "Hours", "compliance_share": 90},
+				{"service": "Online Banking", "metric_kind": "Resolution Time", "priority": "High", "target_value": 8, "time_unit": "Hours", "compliance_share": 90},
+			],
+		}
+	)
+	_as("manager@slm.demo", lambda: frappe.get_doc("SLM Service Level Requirement", req.name).compare_with_catalogue())
+	made = _as("manager@slm.demo", lambda: frappe.get_doc("SLM Service Level Requirement", req.name).make_agreements())
+	sla, under = made["sla"], made["underpinning"]
+	for name in under:
+		_act("SLM Agreement", name, "Start Negotiation", "manager@slm.demo")
+		_act("SLM Agreement", name, "Agree", "manager@slm.demo")
+	_act("SLM Agreement", sla, "Submit for Negotiation", "manager@slm.demo")
+	_note(sla, "negotiation_note", "ACME asked for a faster response time than first offered", "owner@slm.demo")
+	_act("SLM Agreement", sla, "Not Agreed", "owner@slm.demo")
+	for name in under:
+		if frappe.db.get_value("SLM Agreement", name, "workflow_state") == "Negotiating":
+			_act("SLM Agreement", name, "Agree", "manager@slm.demo")
+	_act("SLM Agreement", sla, "Submit for Negotiation", "manager@slm.demo")
+	_act("SLM Agreement", sla, "Agree", "owner@slm.demo")
+	_act("SLM Agreement", sla, "Sign", "owner@slm.demo")
+	for name in under:
+		_act("SLM Agreement", name, "Sign", "manager@slm.demo")
+	_note(sla, "change_reference", "CHG-2026-001", "manager@slm.demo")
+	_act("SLM Agreement", sla, "Activate", "manager@slm.demo")
+
+	# an SLA for Globex still in negotiation, with a conflict the consistency check shows
+	globex = _insert(
+		{
+			"doctype": "SLM Agreement",
+			"agreement_type": "SLA",
+			"title": "E-commerce for Globex",
+			"party": "Globex Retail",
+			"valid_from": start,
+			"review_cycle": "Half-yearly",
+			"service_calendar": "Standard Business Hours",
+			"services": [{"service": "E-commerce Platform"}],
+			"targets": [
+				{"service": "E-commerce Platform", "metric_kind": "Availability", "target_value": 99.99},
+				{"service": "E-commerce Platform", "metric_kind": "Resolution Time", "priority": "Critical", "target_value": 2, "time_unit": "Hours", "compliance_share": 95},
+			],
+			"underpinning": [
+				{"sla_target": "T1", "underpinning_agreement": u, "underpinning_target": "T1"}
+				for u in under
+				if frappe.db.get_value("SLM Agreement", u, "agreement_type") == "UC"
+			],
+		}
+	)
+	_act("SLM Agreement", globex.name, "Submit for Negotiation", "manager@slm.demo")
+	frappe.db.commit()
+	print(f"Demo ready: active {sla} with {', '.join(under)}; in negotiation {globex.name}. Log in as owner@slm.demo / {PASSWORD}")
