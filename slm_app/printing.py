@@ -40,6 +40,8 @@ def placeholder_values(doc) -> dict[str, str]:
 	targets = []
 	for row in doc.targets:
 		d = row.as_dict()
+		if d.get("metric_kind") == "Availability":
+			d["display_unit"] = "%"
 		d["metric_kind"] = _(d.get("metric_kind") or "")
 		d["priority"] = _(d.get("priority") or "")
 		d["time_unit"] = _(d.get("time_unit") or "")
