@@ -1,0 +1,81 @@
+from datetime import date
+
+from slm_app.core.consistency import check_underpinning, summarise
+
+
+def t(code, kind, value, service="Banking", priority="", unit=None, share=None, **kw):
+	row = {"target_code": code, "service": service, "metric_kind": kind, "target_value": value, "priority": priority, **kw}
+	if kind in ("Response Time", "Resolution Time"):
+		row.update(time_unit=unit or "Hours", compliance_share=share or 95)
+	return row
+
+
+SLA = {
+	"name": "SLA-1",
+	"valid_from": date(2026, 1, 1),
+	"valid_to": date(2026, 12, 31),
+	"services": ["Banking"],
+	"targets": [t("T1", "Resolution Time", 8, priority="High"), t("T2", "Availability", 99.5), t("T3", "Availability", 99.0)],
+}
+
+
+def agreement(name, kind, targets, **kw):
+	return {"name": name, "agreement_type": kind, "workflow_state": "Agreed", "valid_from": date(2026, 1, 1), "valid_to": None, "targets": targets, **kw}
+
+
+def link(sla_target, agreement, target):
+	return {"sla_target": sla_target, "underpinning_agreement": agreement, "underpinning_target": target}
+
+
+def test_consistent_underpinning_has_no_conflicts():
+	under = {
+		"OLA-1": agreement("OLA-1", "OLA", [t("T1", "Resolution Time", 240, service="Network", priority="High", unit="Minutes", share=95), t("T2", "Availability", 99.9, service="Network")]),
+		"UC-1": agreement("UC-1", "UC", [t("T1", "Availability", 99.95, service="Hosting")]),
+	}
+	links = [link("T1", "OLA-1", "T1"), link("T2", "OLA-1", "T2"), link("T2", "UC-1", "T1"), link("T3", "UC-1", "T1")]
+	assert check_underpinning(SLA, links, under, {"Banking": {"Banking", "Network", "Hosting"}}) == []
+
+
+def test_each_kind_of_conflict_is_named():
+	under = {
+		"OLA-1": agreement(
+			"OLA-1",
+			"OLA",
+			[t("T1", "Resolution Time", 10, service="Network", priority="Critical", share=90), t("T2", "Availability", 99.6, service="Mail")],
+			valid_to=date(2026, 6, 30),
+		),
+		"UC-1": agreement("UC-1", "UC", [t("T1", "Availability", 99.6, service="Hosting"), t("T2", "Response Time", 1, service="Hosting", priority="High")], workflow_state="Terminated"),
+	}
+	links = [link("T1", "OLA-1", "T1"), link("T2", "OLA-1", "T2"), link("T2", "UC-1", "T1"), link("T2", "UC-1", "T9"), link("T3", "UC-1", "T2")]
+	conflicts = check_underpinning(SLA, links, under, {"Banking": {"Banking", "Network", "Hosting"}})
+	kinds = summarise(conflicts)
+	assert kinds == {
+		"validity_gap": 2,
+		"priority_mismatch": 1,
+		"weaker_target": 1,
+		"weaker_share": 1,
+		"service_mismatch": 1,
+		"not_in_force": 2,
+		"unknown_target": 1,
+		"combined_availability": 1,
+		"metric_mismatch": 1,
+	}
+	text = {c.kind: c.format() for c in conflicts}
+	assert "600 min" in text["weaker_target"] and "480 min" in text["weaker_target"]
+	assert "99.202" in text["combined_availability"]
+	# deterministic order: by SLA target code
+	assert [c.sla_target for c in conflicts] == sorted((c.sla_target for c in conflicts), key=lambda s: (len(s), s))
+
+
+def test_target_without_underpinning():
+	conflicts = check_underpinning(SLA, [link("T1", "OLA-1", "T1")], {"OLA-1": agreement("OLA-1", "OLA", [t("T1", "Resolution Time", 4, priority="High")])})
+	assert [(c.kind, c.sla_target) for c in conflicts] == [("no_underpinning", "T2"), ("no_underpinning", "T3")]
+
+
+def test_custom_metric_follows_its_direction():
+	sla = dict(SLA, targets=[t("T1", "Custom Metric", 2, metric_name="Backlog", unit="days", direction="Lower is better")])
+	under = {"OLA-1": agreement("OLA-1", "OLA", [t("T1", "Custom Metric", 3, metric_name="backlog", unit="days", direction="Lower is better")])}
+	conflicts = check_underpinning(sla, [link("T1", "OLA-1", "T1")], under)
+	assert [c.kind for c in conflicts] == ["weaker_target"]
+	under["OLA-1"]["targets"][0]["target_value"] = 1
+	assert check_underpinning(sla, [link("T1", "OLA-1", "T1")], under) == []
