@@ -171,7 +171,11 @@ def is_at_least_as_good(offered: dict, required: dict) -> bool:
 	o, r = normalise(offered), normalise(required)
 	kind = r.get("metric_kind")
 	if kind == AVAILABILITY:
-		return o["target_value"] is not None and r["target_value"] is not None and o["target_value"] >= r["target_value"]
+		return (
+			o["target_value"] is not None
+			and r["target_value"] is not None
+			and o["target_value"] >= r["target_value"]
+		)
 	if kind in TIME_KINDS:
 		if o["target_minutes"] is None or r["target_minutes"] is None:
 			return False
@@ -200,7 +204,9 @@ def _allowed(values: Iterable[str]) -> str:
 	return ", ".join(values)
 
 
-def validate_target_row(target: dict, field: str = "targets", services: list[str] | None = None) -> list[Problem]:
+def validate_target_row(
+	target: dict, field: str = "targets", services: list[str] | None = None
+) -> list[Problem]:
 	"""The problems of one row on its own (ranges, units, custom metric fields, allowed values)."""
 	problems: list[Problem] = []
 	idx = target.get("idx")
@@ -212,7 +218,11 @@ def validate_target_row(target: dict, field: str = "targets", services: list[str
 	if not service:
 		add(_("Row {0}: Service is required"))
 	elif services is not None and service not in services:
-		add(_("Row {0}: Service {1} is not one of this agreement's services ({2})"), service, _allowed(services) or "-")
+		add(
+			_("Row {0}: Service {1} is not one of this agreement's services ({2})"),
+			service,
+			_allowed(services) or "-",
+		)
 
 	kind = target.get("metric_kind")
 	if not _text(kind):
@@ -231,7 +241,10 @@ def validate_target_row(target: dict, field: str = "targets", services: list[str
 			add(_("Row {0}: Target Value is required"))
 
 	if kind == AVAILABILITY and value is not None and not 0 < value <= 100:
-		add(_("Row {0}: Availability target {1} % must be greater than 0 and at most 100"), format_number(value))
+		add(
+			_("Row {0}: Availability target {1} % must be greater than 0 and at most 100"),
+			format_number(value),
+		)
 	if kind in TIME_KINDS:
 		if value is not None and value <= 0:
 			add(_("Row {0}: the {1} target must be greater than 0, not {2}"), kind, format_number(value))
@@ -291,10 +304,19 @@ def validate_target_row(target: dict, field: str = "targets", services: list[str
 	return problems
 
 
+def _scope(target: dict) -> str:
+	"""The service, and the catalogue level when the row belongs to one: "Mail / Gold"."""
+	level = _text(target.get("level_name"))
+	service = _text(target.get("service"))
+	return f"{service} / {level}" if level else service
+
+
 def validate_targets(targets: list[dict], services: list[str] | None = None) -> list[Problem]:
 	"""Every problem with an agreement's target rows (field "targets", row = idx).
 
 	``services`` are the agreement's services; when given, every target must be for one of them.
+	Catalogue service-level rows carry ``level_name``: the same target in two levels is no duplicate,
+	and a response target is compared with the resolution target of its own level.
 	"""
 	targets = targets or []
 	problems: list[Problem] = []
@@ -322,12 +344,13 @@ def validate_targets(targets: list[dict], services: list[str] | None = None) -> 
 		if not service or kind not in METRIC_KINDS:
 			continue
 		name = _text(target.get("metric_name")).casefold() if kind == CUSTOM_METRIC else ""
-		key = (service, kind, name, _text(target.get("priority")))
+		level = _text(target.get("level_name"))
+		key = (service, level, kind, name, _text(target.get("priority")))
 		if key in seen_targets:
 			problems.append(
 				Problem(
 					_("Rows {0} and {1} define the same target twice: {2} / {3} / Priority {4}"),
-					(seen_targets[key], idx, service, metric_label(target), key[3] or "-"),
+					(seen_targets[key], idx, _scope(target), metric_label(target), key[4] or "-"),
 					"targets",
 					idx,
 				)
@@ -344,6 +367,7 @@ def validate_targets(targets: list[dict], services: list[str] | None = None) -> 
 				resolution.get("metric_kind") == RESOLUTION_TIME
 				and resolution["target_minutes"] is not None
 				and _text(resolution.get("service")) == _text(response.get("service"))
+				and _text(resolution.get("level_name")) == _text(response.get("level_name"))
 				and resolution["priority"] == response["priority"]
 				and response["target_minutes"] > resolution["target_minutes"]
 			):
@@ -356,7 +380,7 @@ def validate_targets(targets: list[dict], services: list[str] | None = None) -> 
 						(
 							response.get("idx"),
 							format_number(response["target_minutes"]),
-							_text(response.get("service")),
+							_scope(response),
 							response["priority"] or "-",
 							format_number(resolution["target_minutes"]),
 							resolution.get("idx"),
