@@ -4,7 +4,6 @@ app_publisher = "slm_app developers"
 app_description = "IT Service Level Management: catalogue, SLA / OLA / UC lifecycle, monitoring, breaches, reviews"
 app_email = "slm@example.com"
 app_license = "mit"
-required_apps = ["frappe"]
 
 export_python_type_annotations = True
 

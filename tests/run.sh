@@ -51,7 +51,7 @@ if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
 		as_bench "bench new-site '$site' --db-root-username root --db-root-password '${SLM_DB_ROOT_PASSWORD:-root}' --admin-password admin --mariadb-user-host-login-scope=% --install-app slm_app" || failed+=("frappe: new-site")
 	fi
 	as_bench "bench --site '$site' set-config allow_tests true >/dev/null && bench --site '$site' list-apps | grep -q slm_app || bench --site '$site' install-app slm_app"
-	if as_bench "bench --site '$site' migrate >/dev/null" && as_bench "bench --site '$site' run-tests --app slm_app"; then
+	if as_bench "bench --site '$site' migrate >/dev/null" && as_bench "CI=1 bench --site '$site' run-tests --app slm_app"; then
 		ran+=("frappe ($site): passed")
 	else
 		ran+=("frappe ($site): FAILED"); failed+=(frappe)

@@ -572,7 +572,7 @@ def oracle_minutes(cal: ServiceCalendar, start, end):
 	return total
 
 
-FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 
 
 NIGHT = st.sampled_from(list(range(0, 17)) + list(range(88, 97)))  # quarter hours 00:00-04:00, 22:00-24:00
@@ -613,7 +613,7 @@ def test_business_minutes_matches_the_oracle_when_clocks_change(cal_start, span)
 
 
 @FAST
-@given(calendars(), st.integers(0, 5 * 1440))
+@given(calendars(), st.integers(0, 3 * 1440))
 def test_business_minutes_matches_the_oracle(cal_start, span):
 	cal, start = cal_start
 	end = start + timedelta(minutes=span)
@@ -621,7 +621,7 @@ def test_business_minutes_matches_the_oracle(cal_start, span):
 
 
 @FAST
-@given(calendars(), st.integers(0, 8 * 1440), st.integers(0, 8 * 1440))
+@given(calendars(), st.integers(0, 6 * 1440), st.integers(0, 6 * 1440))
 def test_business_minutes_is_additive(cal_start, first, second):
 	cal, start = cal_start
 	middle = start + timedelta(minutes=first)
@@ -656,34 +656,27 @@ def test_add_business_minutes_inverts_business_minutes(cal_start, minutes):
 @given(
 	calendars(),
 	st.integers(0, 4 * 1440),
-	st.lists(st.tuples(st.integers(-1440, 5 * 1440), st.integers(0, 2 * 1440)), max_size=4),
+	st.lists(st.integers(-1440, 5 * 1440), max_size=8, unique=True),
+	st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), max_size=4),
 )
-def test_pauses_only_remove_business_time(cal_start, span, raw_pauses):
-	cal, start = cal_start
-	end = start + timedelta(minutes=span)
-	pauses = [
-		(start + timedelta(minutes=a), start + timedelta(minutes=a + length)) for a, length in raw_pauses
-	]
-	total = business_minutes(cal, start, end)
-	left = business_minutes_excluding(cal, start, end, pauses)
-	assert 0 <= left <= total
-	paused = sum(business_minutes(cal, max(lo, start), min(hi, end)) for lo, hi in pauses)
-	# removing can never take away more than the pauses cover, nor less than the largest single pause
-	assert total - left <= paused
-	assert total - left >= max(
-		[business_minutes(cal, max(lo, start), min(hi, end)) for lo, hi in pauses] or [0]
-	)
-
-
-@FAST
-@given(calendars(), st.integers(0, 4 * 1440), st.lists(st.integers(-1440, 5 * 1440), max_size=8, unique=True))
-def test_disjoint_pauses_remove_exactly_their_business_time(cal_start, span, cuts):
+def test_pauses_remove_exactly_the_business_time_they_cover(cal_start, span, cuts, pieces):
 	cal, start = cal_start
 	end = start + timedelta(minutes=span)
 	cuts = sorted(cuts)
-	pauses = [
+	disjoint = [
 		(start + timedelta(minutes=a), start + timedelta(minutes=b))
 		for a, b in zip(cuts[::2], cuts[1::2], strict=False)
 	]
-	removed = sum(business_minutes(cal, max(lo, start), min(hi, end)) for lo, hi in pauses)
-	assert business_minutes_excluding(cal, start, end, pauses) == business_minutes(cal, start, end) - removed
+	total = business_minutes(cal, start, end)
+	removed = sum(business_minutes(cal, max(lo, start), min(hi, end)) for lo, hi in disjoint)
+	left = business_minutes_excluding(cal, start, end, disjoint)
+	assert left == total - removed
+	assert 0 <= left <= total
+	# overlapping pauses inside the same union (repeats and pieces of each pause) remove nothing more
+	overlapping = list(disjoint)
+	for n, (a, b) in enumerate(pieces):
+		if disjoint:
+			lo, hi = disjoint[n % len(disjoint)]
+			cut_a, cut_b = sorted((lo + (hi - lo) * a / 100, lo + (hi - lo) * b / 100))
+			overlapping += [(lo, cut_b), (cut_a, hi), (cut_a, cut_b)]
+	assert business_minutes_excluding(cal, start, end, overlapping[::-1]) == pytest.approx(left)

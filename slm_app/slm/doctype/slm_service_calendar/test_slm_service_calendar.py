@@ -29,7 +29,7 @@ class TestSLMServiceCalendar(FrappeTestCase):
 			[{"exception_date": "2026-12-26", "exception_type": "Extra Working Day", "start_time": "09:00:00", "end_time": "12:00:00"}],
 		).insert()
 		self.assertEqual(doc.weekly_hours, 13)
-		self.assertEqual([(r.weekday, str(r.start_time)) for r in doc.windows][0], ("Monday", "9:00:00"))
+		self.assertEqual([(r.weekday, str(r.start_time)) for r in doc.windows][0], ("Monday", "09:00:00"))
 
 	def test_bad_calendars_are_refused(self):
 		cases = {
