@@ -499,7 +499,7 @@ def business_minutes_excluding(
 	for pause in pauses or []:
 		_require_aware(*pause)
 	work = _utc_intervals(cal, start, end)
-	gaps = sorted([(lo.astimezone(UTC), hi.astimezone(UTC)) for lo, hi in pauses or [] if hi > lo])
+	gaps = _merge([(lo.astimezone(UTC), hi.astimezone(UTC)) for lo, hi in pauses or []])
 	total = _minutes(work)
 	covered = 0.0
 	j = 0
