@@ -49,7 +49,7 @@ def to_number(value) -> float | None:
 		return None
 	if isinstance(value, bool):
 		raise ValueError(value)
-	number = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+	number = float(value.strip()) if isinstance(value, str) else float(value)
 	if math.isnan(number) or math.isinf(number):
 		raise ValueError(value)
 	return number
@@ -374,8 +374,7 @@ def validate_targets(targets: list[dict], services: list[str] | None = None) -> 
 				problems.append(
 					Problem(
 						_(
-							"Row {0}: Response Time target ({1} min) for {2} / {3} is longer than the "
-							"Resolution Time target ({4} min) in row {5}"
+							"Row {0}: Response Time target ({1} min) for {2} / {3} is longer than the Resolution Time target ({4} min) in row {5}"
 						),
 						(
 							response.get("idx"),

@@ -113,6 +113,7 @@ def test_service_problems():
 		(row(1, value=""), "Row 1: Target Value is required"),
 		(row(1, value="fast"), "Row 1: Target Value fast is not a number"),
 		(row(1, value=math.nan), "Row 1: Target Value nan is not a number"),
+		(row(1, value="4,5"), "Row 1: Target Value 4,5 is not a number"),  # never read as 45
 		(row(1, "Availability", 0), "Row 1: Availability target 0 % must be greater than 0 and at most 100"),
 		(
 			row(1, "Availability", 100.5),
