@@ -92,11 +92,8 @@ def check_underpinning(
 					out.append(
 						Conflict("service_mismatch", code, ua_name, ut_code, _("{0} is for {1}, which {2} (SLA target {3}) is not built on"), (ref, ut["service"], st["service"], code))
 					)
-			same_metric = ut.get("metric_kind") == st.get("metric_kind") and (
-				st.get("metric_kind") != "Custom Metric"
-				or (ut.get("metric_name") or "").strip().lower() == (st.get("metric_name") or "").strip().lower()
-			)
-			if not same_metric:
+			# custom metrics: same name and the same unit, or the numbers cannot be compared
+			if not tgt.same_metric(ut, st):
 				out.append(
 					Conflict("metric_mismatch", code, ua_name, ut_code, _("SLA target {0} is {1} but {2} is {3}"), (code, tgt.describe(st), ref, tgt.describe(ut)))
 				)
@@ -158,6 +155,17 @@ def check_underpinning(
 								(ref, f"{ut['target_value']:g}", st.get("unit") or "", f"{st['target_value']:g}", code),
 							)
 						)
+				if ut["compliance_share"] < st["compliance_share"]:
+					out.append(
+						Conflict(
+							"weaker_share",
+							code,
+							ua_name,
+							ut_code,
+							_("{0} requires {1} % of cases to meet it, less than the {2} % of SLA target {3}"),
+							(ref, f"{ut['compliance_share']:g}", f"{st['compliance_share']:g}", code),
+						)
+					)
 		if len(availabilities) >= 2 and st.get("target_value") is not None:
 			combined = 1.0
 			for _ref, a in availabilities:
@@ -173,6 +181,20 @@ def check_underpinning(
 						(code, ", ".join(r for r, _a in availabilities), f"{combined * 100:.3f}", f"{st['target_value']:g}"),
 					)
 				)
+	for code in sorted(set(links_by_target) - set(by_code), key=lambda c: (len(c or ""), c or "")):
+		for link in links_by_target[code]:
+			out.append(
+				Conflict(
+					"unknown_target",
+					code,
+					link.get("underpinning_agreement"),
+					link.get("underpinning_target"),
+					_("Underpinning row {0} names SLA target {1}, which this SLA does not have"),
+					(link.get("idx"), code or "-"),
+				)
+			)
+	# deterministic: by SLA target code; within one target, in the order the checks ran
+	out.sort(key=lambda c: (len(c.sla_target or ""), c.sla_target or ""))
 	return out
 
 

@@ -79,3 +79,26 @@ def test_custom_metric_follows_its_direction():
 	assert [c.kind for c in conflicts] == ["weaker_target"]
 	under["OLA-1"]["targets"][0]["target_value"] = 1
 	assert check_underpinning(sla, [link("T1", "OLA-1", "T1")], under) == []
+
+
+def test_custom_metric_needs_the_same_unit_and_share():
+	def custom(code, value, unit, share, name="CSAT"):
+		# t() takes ``unit`` as the time unit, so the custom unit is set here
+		row = t(code, "Custom Metric", value, metric_name=name, direction="Higher is better", compliance_share=share)
+		return dict(row, unit=unit)
+
+	sla = dict(SLA, targets=[custom("T1", 4, "points", 95)])
+	other_unit = custom("T1", 5, "%", 95)
+	lower_share = custom("T2", 5, "points", 50, name="csat")
+	under = {"OLA-1": agreement("OLA-1", "OLA", [other_unit, lower_share])}
+	conflicts = check_underpinning(sla, [link("T1", "OLA-1", "T1"), link("T1", "OLA-1", "T2")], under)
+	assert [(c.kind, c.underpinning_target) for c in conflicts] == [("metric_mismatch", "T1"), ("weaker_share", "T2")]
+
+
+def test_link_to_a_missing_sla_target_is_reported():
+	under = {"OLA-1": agreement("OLA-1", "OLA", [t("T1", "Availability", 99.9)])}
+	links = [link("T2", "OLA-1", "T1"), link("T3", "OLA-1", "T1"), dict(link("T10", "OLA-1", "T1"), idx=4)]
+	conflicts = check_underpinning(SLA, links + [link("T1", "OLA-1", "T1")], under)
+	assert [(c.kind, c.sla_target) for c in conflicts if c.kind == "unknown_target"] == [("unknown_target", "T10")]
+	assert "Underpinning row 4 names SLA target T10" in [c for c in conflicts if c.sla_target == "T10"][0].format()
+	assert [c.sla_target for c in conflicts][-1] == "T10"
