@@ -60,11 +60,21 @@ class SLMServiceLevelRequirement(Document):
 		if self.agreement:
 			frappe.throw(_("Agreements were already drafted from this requirement: {0}").format(self.agreement))
 		services = sorted({r.service for r in self.items if r.service})
+		# each requested service is carried by itself and the technical services it is built on
+		deps = {svc: [svc] for svc in services}
+		for row in frappe.get_all(
+			"SLM Service Dependency",
+			filters={"parent": ["in", services], "parenttype": "SLM Service"},
+			fields=["parent", "service"],
+			order_by="idx",
+		):
+			deps[row.parent].append(row.service)
+		carriers = sorted({c for cs in deps.values() for c in cs})
 		info = {
 			s.name: s
 			for s in frappe.get_all(
 				"SLM Service",
-				filters={"name": ["in", services]},
+				filters={"name": ["in", carriers]},
 				fields=["name", "support_team", "supplier", "service_calendar"],
 			)
 		}
@@ -82,16 +92,7 @@ class SLMServiceLevelRequirement(Document):
 			"requirement": self.name,
 		}
 
-		def targets_for(service_filter):
-			out = []
-			for row in self.items:
-				if row.service and service_filter(row.service):
-					t = {k: row.get(k) for k in TARGET_KEYS}
-					t["service"] = row.service
-					out.append(t)
-			return out
-
-		def draft(kind, party, title, svc_filter):
+		def draft(kind, party, title, targets):
 			doc = frappe.get_doc(
 				{
 					"doctype": "SLM Agreement",
@@ -99,30 +100,43 @@ class SLMServiceLevelRequirement(Document):
 					"party": party,
 					"title": title,
 					**base,
-					"services": [{"service": s} for s in services if svc_filter(s)],
-					"targets": targets_for(svc_filter),
+					"services": [{"service": s} for s in sorted({t["service"] for t in targets})],
+					"targets": targets,
 				}
 			)
 			doc.insert()
 			return doc
 
+		def carrying(service):
+			return sum(1 for c in deps[service] for f in ("support_team", "supplier") if info[c].get(f))
+
+		def requested(row, service, share_of=None):
+			"""The requested target, and for an underpinning target of a serial chain of n carriers the
+			availability each must reach so that together they still meet the request."""
+			t = {k: row.get(k) for k in TARGET_KEYS}
+			t["service"] = service
+			if share_of and row.metric_kind == "Availability" and carrying(share_of) > 1:
+				t["target_value"] = availability_share(row.target_value, carrying(share_of))
+			return t
+
 		underpinning, made = [], []
 		for field, kind in (("support_team", "OLA"), ("supplier", "UC")):
-			for party in sorted({info[s].get(field) for s in services if info[s].get(field)}):
-				doc = draft(
-					kind,
-					party,
-					_("{0} for {1}").format(kind, self.title),
-					lambda s, f=field, p=party: info[s].get(f) == p,
-				)
+			for party in sorted({info[c].get(field) for c in carriers if info[c].get(field)}):
+				targets = [
+					requested(row, c, row.service)
+					for row in self.items
+					if row.service
+					for c in deps[row.service]
+					if info[c].get(field) == party
+				]
+				doc = draft(kind, party, _("{0} for {1}").format(kind, self.title), targets)
 				made.append(doc.name)
 				underpinning.append(doc)
-		sla = draft("SLA", self.customer, self.title, lambda s: True)
-		for u in underpinning:
-			for ut in u.targets:
-				for st in sla.targets:
-					if (st.service, st.metric_kind, st.priority, st.metric_name) == (
-						ut.service,
+		sla = draft("SLA", self.customer, self.title, [requested(row, row.service) for row in self.items if row.service])
+		for st in sla.targets:
+			for u in underpinning:
+				for ut in u.targets:
+					if ut.service in deps[st.service] and (st.metric_kind, st.priority, st.metric_name) == (
 						ut.metric_kind,
 						ut.priority,
 						ut.metric_name,
@@ -140,6 +154,13 @@ class SLMServiceLevelRequirement(Document):
 		self.status = "Agreements Drafted"
 		self.save()
 		return {"sla": sla.name, "underpinning": made}
+
+
+def availability_share(total: float, parts: int) -> float:
+	"""Availability each of `parts` serial components needs for the chain to reach `total` %, rounded up."""
+	import math
+
+	return min(100.0, math.ceil((float(total) / 100) ** (1 / parts) * 100 * 1000) / 1000)
 
 
 def load_catalogue(services: list[str]) -> dict[str, dict]:

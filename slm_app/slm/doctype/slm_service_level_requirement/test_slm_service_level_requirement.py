@@ -79,3 +79,29 @@ class TestSLMServiceLevelRequirement(FrappeTestCase):
 		self.assertNotIn(doc.name, frappe.get_list("SLM Service Level Requirement", pluck="name"))
 		frappe.set_user(u.CUSTOMER_A_USER)
 		self.assertIn(doc.name, frappe.get_list("SLM Service Level Requirement", pluck="name"))
+
+	def test_business_service_drafts_underpinning_for_the_services_it_is_built_on(self):
+		from slm_app.slm.doctype.slm_agreement.slm_agreement import get_consistency
+
+		doc = self.requirement(
+			[
+				{"service": u.BANKING, "metric_kind": "Availability", "target_value": 99.5},
+				{
+					"service": u.BANKING,
+					"metric_kind": "Resolution Time",
+					"priority": "High",
+					"target_value": 8,
+					"time_unit": "Hours",
+					"compliance_share": 90,
+				},
+			]
+		)
+		self.assertEqual(doc.compare_with_catalogue(), "Existing Service")
+		result = doc.make_agreements()
+		frappe.set_user("Administrator")
+		ola = next(frappe.get_doc("SLM Agreement", n) for n in result["underpinning"] if n.startswith("OLA"))
+		self.assertEqual(sorted(r.service for r in ola.services), sorted([u.BANKING, u.HOSTING, u.NETWORK]))
+		# four serial carriers (three OLA targets and the UC): each gets its share of the availability budget
+		shares = [t.target_value for t in ola.targets if t.metric_kind == "Availability"]
+		self.assertEqual(shares, [99.875] * 3)
+		self.assertEqual(get_consistency(result["sla"]), [])
