@@ -1,7 +1,6 @@
 """Idempotent set-up on install and migrate, and clean-up on uninstall."""
 
 import frappe
-from frappe import _
 
 from slm_app.core.roles import ALL_ROLES
 

@@ -1,8 +1,6 @@
 # Copyright (c) 2026, slm_app developers and contributors
 # License: MIT. See license.txt
 
-import json
-
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -229,9 +227,6 @@ class SLMAgreement(Document):
 		self.signed_by = frappe.session.user
 		self.signed_on = now_datetime()
 
-	def on_cancel(self):
-		pass
-
 	def before_cancel(self):
 		frappe.throw(_("A signed agreement is not cancelled; terminate it or amend it"), title=_("Not allowed"))
 
@@ -447,7 +442,3 @@ def get_versions(name: str) -> list[dict]:
 @frappe.whitelist()
 def get_consistency(name: str) -> list[dict]:
 	return adapter.conflicts_as_dicts(adapter.check_consistency(_get_agreement(name, "read")))
-
-
-def _json(value):
-	return json.loads(value) if isinstance(value, str) else value
