@@ -105,6 +105,10 @@ class TestSLMAgreementLifecycle(FrappeTestCase):
 		u.act("SLM Agreement", sla.name, "Activate", u.MANAGER_USER)
 		sla.reload()
 		self.assertEqual((sla.workflow_state, sla.activated_by), ("Active", u.MANAGER_USER))
+		# the signed agreement prints with who signed it and when
+		html = frappe.get_print("SLM Agreement", sla.name, "SLM Agreement")
+		self.assertIn(frappe.utils.get_fullname(u.OWNER), html)
+		self.assertIn("CHG-1001", html)
 		# the underpinning goes live with the SLA, under the same change
 		for name in (ola.name, uc.name):
 			self.assertEqual(u.state(name), "Active")
