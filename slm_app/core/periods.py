@@ -1,0 +1,97 @@
+"""Reporting periods: calendar months in an agreement's time zone.
+
+A month runs from local midnight on its first day to local midnight on the first day of the next month,
+as real instants, so a month in which the clocks change is an hour shorter or longer than its days
+suggest. A midnight that does not exist (the spring gap) means the first instant after the gap, one that
+occurs twice means its first occurrence, exactly as :func:`slm_app.core.calendar.local_instant` reads
+every other local time.
+
+Instants are aware datetimes or, for arrays, int64 nanoseconds since the Unix epoch in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from slm_app.core.calendar import local_instant
+
+UTC = timezone.utc
+NAT = np.iinfo(np.int64).min  # numpy's NaT as int64 nanoseconds
+
+Month = tuple[int, int]
+
+
+def _zone(tz: str | ZoneInfo) -> ZoneInfo:
+	return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+
+
+def _check_month(year: int, month: int) -> None:
+	if not 1 <= month <= 12:
+		raise ValueError(f"month must be 1-12, not {month}")
+
+
+def next_month(year: int, month: int) -> Month:
+	_check_month(year, month)
+	return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def month_bounds(year: int, month: int, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
+	"""The instants (aware, UTC) of local midnight at the start of the month and of the next month."""
+	zone = _zone(tz)
+	after = next_month(year, month)
+	return (
+		local_instant(date(year, month, 1), 0, zone),
+		local_instant(date(after[0], after[1], 1), 0, zone),
+	)
+
+
+def month_of(instant: datetime, tz: str | ZoneInfo) -> Month:
+	"""The local (year, month) of an aware instant."""
+	if not isinstance(instant, datetime) or instant.utcoffset() is None:
+		raise ValueError("a timezone-aware datetime is required")
+	local = instant.astimezone(_zone(tz))
+	return local.year, local.month
+
+
+def months_between(first: date, last: date) -> list[Month]:
+	"""Every (year, month) from the month of ``first`` to the month of ``last``, both included.
+
+	Empty when ``last`` lies in an earlier month than ``first``.
+	"""
+	year, month = first.year, first.month
+	months: list[Month] = []
+	while (year, month) <= (last.year, last.month):
+		months.append((year, month))
+		year, month = next_month(year, month)
+	return months
+
+
+def previous_month(today: date) -> Month:
+	"""The (year, month) before the month of ``today``: the month a scheduler run on ``today`` closes."""
+	return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def month_key(year: int, month: int) -> int:
+	"""The yyyymm number of a month, as :func:`month_keys` gives it."""
+	_check_month(year, month)
+	return year * 100 + month
+
+
+def month_keys(instants_ns: np.ndarray, tz: str | ZoneInfo) -> np.ndarray:
+	"""The local month of each instant as an int32 yyyymm (202403 for March 2024).
+
+	``instants_ns`` are int64 UTC nanoseconds (or datetime64 values, taken as UTC); NaT gives 0.
+	"""
+	values = np.asarray(instants_ns)
+	if values.dtype.kind == "M":
+		values = values.astype("datetime64[ns]").view(np.int64)
+	values = values.astype(np.int64, copy=False)
+	missing = values == NAT
+	stamps = pd.DatetimeIndex(values.view("datetime64[ns]")).tz_localize(UTC).tz_convert(str(_zone(tz)))
+	keys = np.asarray(stamps.year, dtype=np.float64) * 100 + np.asarray(stamps.month, dtype=np.float64)
+	keys[missing] = 0
+	return keys.astype(np.int32)
