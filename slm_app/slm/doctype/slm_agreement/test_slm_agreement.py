@@ -291,3 +291,77 @@ class TestSLMAgreementLifecycle(FrappeTestCase):
 			frappe.local.lang = "en"
 		self.assertIn("服务级别指标", html_zh)
 		self.assertIn("可用性", html_zh)
+
+
+class TestSLMAgreementTransitionMatrix(FrappeTestCase):
+	"""In every state, each role is offered exactly the workflow actions the process gives it, no more."""
+
+	USERS = {}
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		u.setup_world()
+		cls.USERS = {
+			u.OWNER: [u.PROCESS_OWNER],
+			u.MANAGER_USER: [u.MANAGER],
+			u.MONITOR_USER: [u.MONITOR],
+			u.CUSTOMER_A_USER: [],
+			u.TEAM_USER: [],
+		}
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def assert_offers(self, name):
+		from frappe.model.workflow import get_transitions
+
+		from slm_app.core import lifecycle
+
+		doc = frappe.get_doc("SLM Agreement", name)
+		for user, roles in self.USERS.items():
+			frappe.set_user(user)
+			if not frappe.has_permission("SLM Agreement", "read", doc):
+				offered = set()
+			else:
+				offered = {t["action"] for t in get_transitions(frappe.get_doc("SLM Agreement", name))}
+			expected = set(lifecycle.allowed_actions(doc.agreement_type, doc.workflow_state, roles))
+			self.assertEqual(offered, expected, f"{user} on {doc.agreement_type} in {doc.workflow_state}")
+			frappe.set_user("Administrator")
+
+	def test_every_state_of_an_sla_and_its_ola(self):
+		ola = u.make_agreement("OLA", u.TEAM, [u.target(u.NETWORK, "Availability", 99.95)])
+		sla = u.make_agreement(
+			"SLA",
+			u.CUSTOMER_A,
+			[u.target(u.BANKING, "Availability", 99.9)],
+			underpinning=[{"sla_target": "T1", "underpinning_agreement": ola.name, "underpinning_target": "T1"}],
+		)
+		steps = [
+			(ola.name, "Start Negotiation", u.MANAGER_USER),
+			(ola.name, "Agree", u.MANAGER_USER),
+			(sla.name, "Submit for Negotiation", u.MANAGER_USER),
+			(sla.name, "Agree", u.OWNER),
+			(sla.name, "Sign", u.OWNER),
+			(ola.name, "Sign", u.MANAGER_USER),
+		]
+		self.assert_offers(sla.name)
+		self.assert_offers(ola.name)
+		for name, action, user in steps:
+			u.act("SLM Agreement", name, action, user)
+			self.assert_offers(name)
+		u.set_note(sla.name, "change_reference", "CHG-5001", u.MANAGER_USER)
+		u.act("SLM Agreement", sla.name, "Activate", u.MANAGER_USER)
+		self.assert_offers(sla.name)
+		self.assert_offers(ola.name)
+		u.set_note(sla.name, "end_reason", "Customer left", u.OWNER)
+		with self.assertRaises(WorkflowTransitionError):
+			u.act("SLM Agreement", sla.name, "Terminate", u.MANAGER_USER)
+		u.act("SLM Agreement", sla.name, "Terminate", u.OWNER)
+		sla.reload()
+		self.assertEqual((sla.workflow_state, str(sla.ended_on)), ("Terminated", frappe.utils.nowdate()))
+		self.assert_offers(sla.name)
+		# the monitor reads agreements but takes no action and edits nothing
+		frappe.set_user(u.MONITOR_USER)
+		self.assertTrue(frappe.has_permission("SLM Agreement", "read", ola.name))
+		self.assertFalse(frappe.has_permission("SLM Agreement", "write", ola.name))
