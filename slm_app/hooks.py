@@ -28,6 +28,10 @@ fixtures = [
 	{"dt": "Workflow", "filters": [["name", "in", ["SLM Agreement Lifecycle", "SLM Service Lifecycle"]]]},
 ]
 
+scheduler_events = {
+	"daily": ["slm_app.tasks.expire_agreements"],
+}
+
 # A counterparty's people see only their own party's records.
 permission_query_conditions = {
 	"SLM Agreement": "slm_app.permissions.agreement_query",

@@ -145,6 +145,18 @@ class TestSLMAgreementLifecycle(FrappeTestCase):
 		u.set_note(sla.name, "change_reference", change, u.MANAGER_USER)
 		u.act("SLM Agreement", sla.name, "Activate", u.MANAGER_USER)
 
+	def test_the_daily_job_expires_agreements_past_their_validity(self):
+		from slm_app.tasks import expire_agreements
+
+		sla, ola, uc = self.make_set()
+		self.activate(sla, ola, uc)
+		self.assertNotIn(sla.name, expire_agreements("2026-12-31"))
+		expired = expire_agreements("2027-01-01")
+		self.assertTrue({sla.name, ola.name, uc.name} <= set(expired))
+		self.assertEqual(u.state(sla.name), "Expired")
+		self.assertEqual(str(frappe.db.get_value("SLM Agreement", sla.name, "ended_on")), "2026-12-31")
+		self.assertEqual(expire_agreements("2027-01-02"), [])
+
 	def test_signed_agreement_is_never_edited_in_place(self):
 		sla, ola, uc = self.make_set()
 		self.activate(sla, ola, uc)
