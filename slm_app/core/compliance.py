@@ -202,7 +202,7 @@ def _ticket_results(t: pd.DataFrame, calendars, m: Measurements, as_of_ns: int) 
 		# the deadline of each ticket: target business time after creation, pushed out by the pauses in it
 		need = target_s[rows]
 		dl = index.deadline(created[rows], need)
-		for _ in range(20):
+		for _round in range(20):
 			paused = index.elapsed(created[rows], dl) - index.elapsed_excluding(created[rows], dl, owner, ps, pe)
 			nxt = index.deadline(created[rows], need + paused)
 			if np.array_equal(nxt, dl):
