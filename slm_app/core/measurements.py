@@ -1,0 +1,253 @@
+"""Measurement rows in (SL4.1): ticket events, outages, coverage and metric values.
+
+Rows come from Data Import, the bulk REST endpoint, the desk and the offline command as plain dicts of
+strings or values. Each bad row is named with its row number and reason; the caller decides whether
+to keep the valid rows or none. Instants become int64 UTC nanoseconds; a timestamp without a zone is
+read in the agreement's time zone when the row names one, else in ``default_tz``, else refused.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from dateutil import parser as dateparser
+
+from slm_app.core.errors import Problem, _
+from slm_app.core.targets import PRIORITIES
+
+NAT = np.iinfo(np.int64).min
+
+TICKET_COLUMNS = ["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]
+PAUSE_COLUMNS = ["ticket_id", "start_ns", "end_ns"]
+OUTAGE_COLUMNS = ["service", "start_ns", "end_ns", "planned"]
+COVERAGE_COLUMNS = ["service", "start_ns", "end_ns"]
+METRIC_COLUMNS = ["agreement_code", "target_code", "at_ns", "value"]
+
+
+class BadValue(ValueError):
+	def __init__(self, problem: Problem):
+		super().__init__(problem.format())
+		self.problem = problem
+
+
+@dataclass
+class Checked:
+	"""The valid rows as frames, and a problem per bad row."""
+
+	frames: dict[str, pd.DataFrame]
+	problems: list[Problem] = field(default_factory=list)
+	rows_total: int = 0
+
+	@property
+	def bad_rows(self) -> list[int]:
+		return sorted({p.row for p in self.problems if p.row is not None})
+
+
+def _blank(value) -> bool:
+	return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
+
+
+def parse_instant(value, tz: str | None, label: str, row: int) -> int:
+	"""An instant as UTC ns from an ISO string, datetime or pandas Timestamp; naive values are read in ``tz``."""
+	if isinstance(value, pd.Timestamp):
+		value = value.to_pydatetime()
+	if isinstance(value, datetime):
+		dt = value
+	elif isinstance(value, date):
+		dt = datetime(value.year, value.month, value.day)
+	else:
+		try:
+			dt = dateparser.isoparse(str(value).strip())
+		except (ValueError, OverflowError):
+			raise BadValue(Problem(_("Row {0}: {1} is not a date and time: {2}"), (row, label, value), label, row)) from None
+	if dt.tzinfo is None or dt.utcoffset() is None:
+		if not tz:
+			raise BadValue(
+				Problem(
+					_("Row {0}: {1} {2} has no time zone and none can be inferred; add an offset such as +08:00"),
+					(row, label, value),
+					label,
+					row,
+				)
+			)
+		dt = dt.replace(tzinfo=ZoneInfo(tz))
+	return int(pd.Timestamp(dt).value)
+
+
+def _optional_instant(value, tz, label, row) -> int:
+	return NAT if _blank(value) else parse_instant(value, tz, label, row)
+
+
+def _number(value, label, row) -> float:
+	try:
+		f = float(value)
+	except (TypeError, ValueError):
+		raise BadValue(Problem(_("Row {0}: {1} must be a number, not {2}"), (row, label, value), label, row)) from None
+	if math.isnan(f) or math.isinf(f):
+		raise BadValue(Problem(_("Row {0}: {1} must be a number, not {2}"), (row, label, value), label, row))
+	return f
+
+
+def _flag(value) -> bool:
+	if isinstance(value, str):
+		return value.strip().lower() in ("1", "yes", "true", "y", "planned", "x")
+	return bool(value) and not (isinstance(value, float) and math.isnan(value))
+
+
+@dataclass(frozen=True)
+class Directory:
+	"""What rows may refer to: agreements by name or code → (code, time zone), the SLA of a customer for a
+	service, known services, and each agreement's target codes."""
+
+	agreements: dict[str, tuple[str, str]]
+	by_service_customer: dict[tuple[str, str], str] = field(default_factory=dict)
+	services: dict[str, str | None] = field(default_factory=dict)  # service -> time zone of its calendar
+	target_codes: dict[str, set[str]] = field(default_factory=dict)  # agreement code -> codes
+	default_tz: str | None = None
+
+
+def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked:
+	"""Ticket events: ticket_id, agreement (or service + customer), priority, created, first_response,
+	resolved, pauses (a list of {start, end}, or "start/end;start/end" text)."""
+	out, pauses, problems, seen = [], [], [], {}
+	for n, r in enumerate(rows, first_row):
+		try:
+			tid = r.get("ticket_id")
+			if _blank(tid):
+				raise BadValue(Problem(_("Row {0}: Ticket ID is required"), (n,), "ticket_id", n))
+			tid = str(tid).strip()
+			if tid in seen:
+				raise BadValue(Problem(_("Row {0}: ticket {1} is already in row {2}"), (n, tid, seen[tid]), "ticket_id", n))
+			code = tz = None
+			ref = r.get("agreement")
+			if not _blank(ref):
+				if str(ref).strip() not in d.agreements:
+					raise BadValue(Problem(_("Row {0}: unknown agreement {1}"), (n, ref), "agreement", n))
+				code, tz = d.agreements[str(ref).strip()]
+			else:
+				key = (str(r.get("service") or "").strip(), str(r.get("customer") or "").strip())
+				if key not in d.by_service_customer:
+					raise BadValue(
+						Problem(
+							_("Row {0}: no agreement found for service {1} and customer {2}; give the agreement"),
+							(n, key[0] or "-", key[1] or "-"),
+							"agreement",
+							n,
+						)
+					)
+				code = d.by_service_customer[key]
+				tz = d.agreements.get(code, (code, None))[1]
+			tz = tz or d.default_tz
+			priority = "" if _blank(r.get("priority")) else str(r.get("priority")).strip()
+			if priority and priority not in PRIORITIES:
+				raise BadValue(Problem(_("Row {0}: Priority must be one of {1}, not {2}"), (n, ", ".join(PRIORITIES), priority), "priority", n))
+			if _blank(r.get("created")):
+				raise BadValue(Problem(_("Row {0}: Created is required"), (n,), "created", n))
+			created = parse_instant(r.get("created"), tz, "created", n)
+			response = _optional_instant(r.get("first_response"), tz, "first_response", n)
+			resolved = _optional_instant(r.get("resolved"), tz, "resolved", n)
+			if response != NAT and response < created:
+				raise BadValue(Problem(_("Row {0}: first response is before the ticket was created"), (n,), "first_response", n))
+			if resolved != NAT and resolved < created:
+				raise BadValue(Problem(_("Row {0}: resolved is before the ticket was created"), (n,), "resolved", n))
+			row_pauses = []
+			raw = r.get("pauses") or []
+			if isinstance(raw, str):
+				raw = [dict(zip(("start", "end"), part.split("/"), strict=False)) for part in raw.split(";") if part.strip()]
+			for p in raw:
+				ps = parse_instant(p.get("start"), tz, "pause start", n)
+				pe = parse_instant(p.get("end"), tz, "pause end", n) if not _blank(p.get("end")) else NAT
+				if pe != NAT and pe < ps:
+					raise BadValue(Problem(_("Row {0}: a pause ends before it starts"), (n,), "pauses", n))
+				row_pauses.append((tid, ps, pe if pe != NAT else max(resolved, created) if resolved != NAT else np.iinfo(np.int64).max // 2))
+		except BadValue as e:
+			problems.append(e.problem)
+			continue
+		seen[tid] = n
+		out.append((tid, code, priority, created, response, resolved))
+		pauses.extend(row_pauses)
+	return Checked(
+		{
+			"tickets": pd.DataFrame(out, columns=TICKET_COLUMNS).astype({"created_ns": "int64", "response_ns": "int64", "resolved_ns": "int64"}),
+			"pauses": pd.DataFrame(pauses, columns=PAUSE_COLUMNS).astype({"start_ns": "int64", "end_ns": "int64"}),
+		},
+		problems,
+		len(rows),
+	)
+
+
+def _check_spans(rows, d: Directory, first_row: int, planned_column: bool) -> tuple[list, list[Problem]]:
+	out, problems = [], []
+	for n, r in enumerate(rows, first_row):
+		try:
+			service = str(r.get("service") or "").strip()
+			if not service:
+				raise BadValue(Problem(_("Row {0}: Service is required"), (n,), "service", n))
+			if d.services and service not in d.services:
+				raise BadValue(Problem(_("Row {0}: unknown service {1}"), (n, service), "service", n))
+			tz = d.services.get(service) or d.default_tz
+			if _blank(r.get("start")) or _blank(r.get("end")):
+				raise BadValue(Problem(_("Row {0}: Start and End are required"), (n,), "start", n))
+			start = parse_instant(r.get("start"), tz, "start", n)
+			end = parse_instant(r.get("end"), tz, "end", n)
+			if end < start:
+				raise BadValue(Problem(_("Row {0}: the end is before the start"), (n,), "end", n))
+		except BadValue as e:
+			problems.append(e.problem)
+			continue
+		out.append((service, start, end, _flag(r.get("planned"))) if planned_column else (service, start, end))
+	return out, problems
+
+
+def check_outages(rows: list[dict], d: Directory, first_row: int = 1) -> Checked:
+	"""Outages: service, start, end, planned (inside an agreed maintenance window)."""
+	out, problems = _check_spans(rows, d, first_row, True)
+	frame = pd.DataFrame(out, columns=OUTAGE_COLUMNS).astype({"start_ns": "int64", "end_ns": "int64", "planned": "bool"})
+	return Checked({"outages": frame}, problems, len(rows))
+
+
+def check_coverage(rows: list[dict], d: Directory, first_row: int = 1) -> Checked:
+	"""Monitoring coverage: service, start, end — when availability of the service was being measured."""
+	out, problems = _check_spans(rows, d, first_row, False)
+	frame = pd.DataFrame(out, columns=COVERAGE_COLUMNS).astype({"start_ns": "int64", "end_ns": "int64"})
+	return Checked({"coverage": frame}, problems, len(rows))
+
+
+def check_metrics(rows: list[dict], d: Directory, first_row: int = 1) -> Checked:
+	"""Metric values: agreement, target (code), at (timestamp) or period (YYYY-MM), value."""
+	out, problems = [], []
+	for n, r in enumerate(rows, first_row):
+		try:
+			ref = str(r.get("agreement") or "").strip()
+			if ref not in d.agreements:
+				raise BadValue(Problem(_("Row {0}: unknown agreement {1}"), (n, ref or "-"), "agreement", n))
+			code, tz = d.agreements[ref]
+			tz = tz or d.default_tz
+			target = str(r.get("target") or r.get("target_code") or "").strip()
+			if d.target_codes and target not in d.target_codes.get(code, set()):
+				raise BadValue(Problem(_("Row {0}: agreement {1} has no target {2}"), (n, ref, target or "-"), "target", n))
+			if not _blank(r.get("at")):
+				at = parse_instant(r.get("at"), tz, "at", n)
+			elif not _blank(r.get("period")):
+				try:
+					y, m = (int(x) for x in str(r.get("period")).strip().split("-")[:2])
+					at = parse_instant(datetime(y, m, 1, 12), tz, "period", n)
+				except (ValueError, TypeError):
+					raise BadValue(Problem(_("Row {0}: Period must look like 2026-03, not {1}"), (n, r.get("period")), "period", n)) from None
+			else:
+				raise BadValue(Problem(_("Row {0}: give the time (at) or the month (period) of the value"), (n,), "at", n))
+			value = _number(r.get("value"), "value", n)
+		except BadValue as e:
+			problems.append(e.problem)
+			continue
+		out.append((code, target, at, value))
+	frame = pd.DataFrame(out, columns=METRIC_COLUMNS).astype({"at_ns": "int64", "value": "float64"})
+	return Checked({"metrics": frame}, problems, len(rows))
+
+
+CHECKERS = {"tickets": check_tickets, "outages": check_outages, "coverage": check_coverage, "metrics": check_metrics}

@@ -1,0 +1,82 @@
+import math
+
+import pandas as pd
+
+from slm_app.core import measurements as ms
+
+D = ms.Directory(
+	agreements={"SLA-1-V1": ("SLA-1", "Asia/Shanghai"), "SLA-1": ("SLA-1", "Asia/Shanghai"), "OLA-1": ("OLA-1", None)},
+	by_service_customer={("Banking", "ACME"): "SLA-1"},
+	services={"Banking": "Asia/Shanghai", "Mail": None},
+	target_codes={"SLA-1": {"T1", "T4"}},
+)
+
+
+def ts(text):
+	return int(pd.Timestamp(text).value)
+
+
+def test_good_tickets_with_zone_inference_and_pauses():
+	rows = [
+		{"ticket_id": "1", "agreement": "SLA-1-V1", "priority": "High", "created": "2026-03-02 09:00", "first_response": "2026-03-02T09:30:00+08:00", "resolved": "2026-03-02 17:00", "pauses": "2026-03-02 10:00/2026-03-02 11:00"},
+		{"ticket_id": "2", "service": "Banking", "customer": "ACME", "created": "2026-03-02T01:00:00Z"},
+	]
+	c = ms.check_tickets(rows, D)
+	assert c.problems == []
+	t = c.frames["tickets"]
+	assert list(t.agreement_code) == ["SLA-1", "SLA-1"]
+	assert t.created_ns[0] == ts("2026-03-02T01:00:00Z")  # 09:00 in Shanghai
+	assert t.resolved_ns[1] == ms.NAT
+	assert list(c.frames["pauses"].start_ns) == [ts("2026-03-02T02:00:00Z")]
+
+
+def test_each_bad_ticket_row_is_named_with_its_reason():
+	rows = [
+		{"ticket_id": "1", "agreement": "SLA-1", "created": "2026-03-02 09:00", "resolved": "2026-03-01 09:00"},
+		{"ticket_id": "2", "agreement": "NOPE", "created": "2026-03-02 09:00"},
+		{"ticket_id": "3", "agreement": "SLA-1", "created": float("nan")},
+		{"ticket_id": "4", "agreement": "SLA-1", "created": "2026-03-02 09:00"},
+		{"ticket_id": "4", "agreement": "SLA-1", "created": "2026-03-02 09:00"},
+		{"ticket_id": "5", "agreement": "OLA-1", "created": "2026-03-02 09:00"},
+		{"ticket_id": "6", "agreement": "SLA-1", "created": "yesterday-ish"},
+		{"ticket_id": "7", "agreement": "SLA-1", "created": "2026-03-02 09:00", "priority": "Urgent!"},
+	]
+	c = ms.check_tickets(rows, D, first_row=2)
+	text = {p.row: p.format() for p in c.problems}
+	assert c.bad_rows == [2, 3, 4, 6, 7, 8, 9]
+	assert "before the ticket was created" in text[2]
+	assert "unknown agreement NOPE" in text[3]
+	assert "required" in text[4]
+	assert "already in row 5" in text[6]
+	assert "no time zone" in text[7]
+	assert "not a date" in text[8]
+	assert "Priority" in text[9]
+	assert list(c.frames["tickets"].ticket_id) == ["4"]
+
+
+def test_outages_coverage_and_metrics():
+	o = ms.check_outages(
+		[
+			{"service": "Banking", "start": "2026-03-11 09:00", "end": "2026-03-11 11:00", "planned": "yes"},
+			{"service": "Banking", "start": "2026-03-11 12:00", "end": "2026-03-11 11:00"},
+			{"service": "Nope", "start": "2026-03-11 09:00", "end": "2026-03-11 11:00"},
+			{"service": "Mail", "start": "2026-03-11 09:00", "end": "2026-03-11 11:00"},
+		],
+		D,
+	)
+	assert o.bad_rows == [2, 3, 4]
+	assert bool(o.frames["outages"].planned[0]) is True
+	assert "end is before the start" in o.problems[0].format()
+	m = ms.check_metrics(
+		[
+			{"agreement": "SLA-1", "target": "T4", "period": "2026-03", "value": "4.5"},
+			{"agreement": "SLA-1", "target": "T9", "period": "2026-03", "value": "4.5"},
+			{"agreement": "SLA-1", "target": "T4", "period": "2026-03", "value": "NaN"},
+			{"agreement": "SLA-1", "target": "T4", "period": "March", "value": "1"},
+		],
+		D,
+	)
+	assert m.bad_rows == [2, 3, 4]
+	assert math.isclose(m.frames["metrics"].value[0], 4.5)
+	cv = ms.check_coverage([{"service": "Banking", "start": "2026-03-01", "end": "2026-04-01"}], D)
+	assert cv.problems == [] and len(cv.frames["coverage"]) == 1
