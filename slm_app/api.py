@@ -8,3 +8,67 @@ import frappe
 @frappe.whitelist()
 def timezones() -> list[str]:
 	return sorted(available_timezones())
+
+
+# ------------------------------------------------------------------------------------------ monitoring
+
+from frappe import _  # noqa: E402
+
+from slm_app.core.roles import MANAGER, MONITOR  # noqa: E402
+
+
+def _require(roles: set[str]) -> None:
+	if not roles & set(frappe.get_roles()):
+		frappe.throw(_("Only {0} may do this").format(" / ".join(sorted(roles))), frappe.PermissionError)
+
+
+def _month(value: str) -> tuple[int, int]:
+	try:
+		year, month = (int(x) for x in str(value).split("-")[:2])
+		if not 1 <= month <= 12:
+			raise ValueError
+	except (TypeError, ValueError):
+		frappe.throw(_("Month must look like 2026-03, not {0}").format(value), title=_("Invalid month"))
+	return year, month
+
+
+@frappe.whitelist(methods=["POST"])
+def compute_month(agreement: str, month: str) -> dict:
+	"""Compute one agreement and month now (the monitor's or manager's on-demand run). A closed month that
+	is not yet in the table is closed (submitted); an open month is written as draft rows."""
+	from slm_app import monitoring
+
+	_require({MONITOR, MANAGER})
+	frappe.get_doc("SLM Agreement", agreement).check_permission("read")
+	year, mon = _month(month)
+	code = frappe.db.get_value("SLM Agreement", agreement, "agreement_code")
+	data = monitoring.compute(year, mon, [code])
+	if data["results"].empty:
+		frappe.throw(_("{0} was not in force in {1}").format(agreement, month), title=_("Nothing to compute"))
+	return monitoring.write_month(data, submit=monitoring.month_closed(year, mon))
+
+
+@frappe.whitelist(methods=["POST"])
+def recompute_month(agreement: str, month: str, reason: str) -> dict:
+	"""Recompute a closed month: an explicit, recorded amendment of its monitoring records."""
+	from slm_app import monitoring
+
+	_require({MONITOR, MANAGER})
+	frappe.get_doc("SLM Agreement", agreement).check_permission("read")
+	if not (reason or "").strip():
+		frappe.throw(_("Give the reason for recomputing a closed month"), title=_("Reason required"))
+	year, mon = _month(month)
+	if not monitoring.month_closed(year, mon):
+		frappe.throw(_("{0} is not closed yet; use Compute Month").format(month))
+	return monitoring.recompute(agreement, year, mon, reason.strip())
+
+
+@frappe.whitelist(methods=["POST"])
+def import_measurements(kind: str, rows, keep: str = "none") -> dict:
+	"""Bulk measurements in (thousands of rows a call). kind: tickets | outages | coverage | metrics.
+	Each bad row is reported with its row number and reason. keep="none" (default) writes nothing when any
+	row is bad; keep="valid" writes the valid rows. Naive timestamps are read in the agreement's (or the
+	service's calendar's) time zone."""
+	from slm_app import measurement_import
+
+	return measurement_import.import_rows(kind, frappe.parse_json(rows) if isinstance(rows, str) else rows, keep)

@@ -19,17 +19,19 @@ fixtures = [
 	{"dt": "Role", "filters": [["name", "like", "SLM %"]]},
 	{"dt": "Workflow State", "filters": [["name", "in", [
 		"Draft", "Negotiating", "Agreed", "Signed", "Active", "Expired", "Terminated", "Superseded",
-		"Published", "Retired",
+		"Published", "Retired", "Open", "Notified", "Handling", "Resolved", "Closed",
 	]]]},
 	{"dt": "Workflow Action Master", "filters": [["name", "in", [
 		"Submit for Negotiation", "Start Negotiation", "Agree", "Not Agreed", "Reopen Negotiation", "Sign",
 		"Activate", "Expire", "Terminate", "Publish", "Retire", "Revise",
+		"Notify", "Start Handling", "Resolve", "Reopen", "Close",
 	]]]},
-	{"dt": "Workflow", "filters": [["name", "in", ["SLM Agreement Lifecycle", "SLM Service Lifecycle"]]]},
+	{"dt": "Workflow", "filters": [["name", "in", ["SLM Agreement Lifecycle", "SLM Service Lifecycle", "SLM Breach Handling"]]]},
 ]
 
 scheduler_events = {
-	"daily": ["slm_app.tasks.expire_agreements"],
+	"daily": ["slm_app.tasks.expire_agreements", "slm_app.tasks.schedule_monitoring"],
+	"hourly": ["slm_app.tasks.send_breach_digests"],
 }
 
 # A counterparty's people see only their own party's records.
@@ -37,12 +39,16 @@ permission_query_conditions = {
 	"SLM Agreement": "slm_app.permissions.agreement_query",
 	"SLM Party": "slm_app.permissions.party_query",
 	"SLM Service Level Requirement": "slm_app.permissions.requirement_query",
+	"SLM Monitoring Record": "slm_app.permissions.monitoring_query",
+	"SLM Breach": "slm_app.permissions.breach_query",
 }
 
 has_permission = {
 	"SLM Agreement": "slm_app.permissions.agreement_has_permission",
 	"SLM Party": "slm_app.permissions.party_has_permission",
 	"SLM Service Level Requirement": "slm_app.permissions.requirement_has_permission",
+	"SLM Monitoring Record": "slm_app.permissions.monitoring_has_permission",
+	"SLM Breach": "slm_app.permissions.breach_has_permission",
 }
 
 jinja = {

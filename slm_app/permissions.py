@@ -61,3 +61,19 @@ def party_has_permission(doc, ptype=None, user=None):
 
 def requirement_has_permission(doc, ptype=None, user=None):
 	return _allowed(doc.customer, user)
+
+
+def monitoring_query(user: str | None = None) -> str:
+	return _condition("`tabSLM Monitoring Record`.`party`", user)
+
+
+def breach_query(user: str | None = None) -> str:
+	return _condition("`tabSLM Breach`.`party`", user)
+
+
+def monitoring_has_permission(doc, ptype=None, user=None):
+	return _allowed(doc.party, user)
+
+
+def breach_has_permission(doc, ptype=None, user=None):
+	return _allowed(doc.party, user)

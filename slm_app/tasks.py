@@ -25,3 +25,86 @@ def expire_agreements(today: str | None = None) -> list[str]:
 			{"ended_on": row.valid_to},
 		)
 	return [row.name for row in names]
+
+
+def months_to_compute(today=None) -> dict[str, list[tuple[int, int]]]:
+	"""For each agreement code in force at some time, the closed months not yet in the monitoring table
+	(so a scheduler that was off catches up on every month it missed)."""
+	from slm_app import monitoring
+	from slm_app.core import periods
+
+	today = getdate(today or nowdate())
+	last = periods.previous_month(today)
+	heads = frappe.get_all(
+		"SLM Agreement",
+		filters={"workflow_state": ["in", monitoring.IN_FORCE_STATES]},
+		fields=["agreement_code", "valid_from", "valid_to", "ended_on"],
+	)
+	span: dict[str, tuple] = {}
+	for h in heads:
+		end = min(d for d in (h.valid_to, h.ended_on, today) if d)
+		lo, hi = span.get(h.agreement_code, (h.valid_from, end))
+		span[h.agreement_code] = (min(lo, h.valid_from), max(hi, end))
+	done = {
+		(r.agreement_code, r.period)
+		for r in frappe.get_all(
+			"SLM Monitoring Record",
+			filters={"docstatus": 1},
+			fields=["agreement_code", "period"],
+			group_by="agreement_code, period",
+		)
+	}
+	out = {}
+	for code, (lo, hi) in sorted(span.items()):
+		months = [
+			m
+			for m in periods.months_between(lo, hi)
+			if m <= last and (code, monitoring.period_key(*m)) not in done
+		]
+		if months:
+			out[code] = months
+	return out
+
+
+def schedule_monitoring(today=None) -> list[str]:
+	"""Daily: fan out one deduplicated long-queue job per agreement with closed months to compute."""
+	jobs = []
+	for code, months in months_to_compute(today).items():
+		job_id = f"slm-monitor::{code}"
+		frappe.enqueue(
+			"slm_app.tasks.monitor_agreement",
+			queue="long",
+			job_id=job_id,
+			deduplicate=True,
+			code=code,
+			months=months,
+		)
+		jobs.append(job_id)
+	return jobs
+
+
+def monitor_agreement(code: str, months: list, commit: bool = True) -> dict:
+	"""Compute and close each month for one agreement; a month is written whole or not at all
+	(each month is committed on its own; tests pass commit=False and keep their own transaction)."""
+	from slm_app import monitoring
+
+	summary = {}
+	for year, month in months:
+		try:
+			data = monitoring.compute(int(year), int(month), [code])
+			summary[monitoring.period_key(year, month)] = monitoring.write_month(data, submit=True)
+			if commit:
+				frappe.db.commit()  # nosemgrep: a background job closes each month on its own
+		except Exception:
+			if commit:
+				frappe.db.rollback()
+			frappe.log_error(title=f"SLM monitoring failed for {code} {year}-{month:02d}")
+			raise
+	return summary
+
+
+def send_breach_digests() -> dict[str, list[str]]:
+	"""Hourly: one digest per recipient for every breach not yet notified — never one mail per breach."""
+	from slm_app import notifications
+
+	return notifications.send_digests()

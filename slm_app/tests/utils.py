@@ -193,3 +193,49 @@ def set_note(name: str, fieldname: str, value: str, user: str):
 
 def state(name: str) -> str:
 	return frappe.db.get_value("SLM Agreement", name, "workflow_state")
+
+
+def act_all(steps):
+	for doctype, name, action, user in steps:
+		act(doctype, name, action, user)
+
+
+def make_active_set(ola_resolution=4, sla_resolution=8, valid_from="2026-01-01", valid_to="2026-12-31", change="CHG-M1"):
+	"""An active SLA for customer A on Banking, with an OLA (team, Network) and a UC (supplier, Hosting) under it."""
+	ola = make_agreement(
+		"OLA",
+		TEAM,
+		[target(NETWORK, "Resolution Time", ola_resolution), target(NETWORK, "Availability", 99.95)],
+		valid_from=valid_from,
+		valid_to=valid_to,
+	)
+	uc = make_agreement("UC", SUPPLIER, [target(HOSTING, "Availability", 99.95)], valid_from=valid_from, valid_to=valid_to)
+	sla = make_agreement(
+		"SLA",
+		CUSTOMER_A,
+		[target(BANKING, "Resolution Time", sla_resolution), target(BANKING, "Availability", 99.9)],
+		services=[BANKING],
+		underpinning=[
+			{"sla_target": "T1", "underpinning_agreement": ola.name, "underpinning_target": "T1"},
+			{"sla_target": "T2", "underpinning_agreement": ola.name, "underpinning_target": "T2"},
+			{"sla_target": "T2", "underpinning_agreement": uc.name, "underpinning_target": "T1"},
+		],
+		valid_from=valid_from,
+		valid_to=valid_to,
+	)
+	act_all(
+		[
+			("SLM Agreement", ola.name, "Start Negotiation", MANAGER_USER),
+			("SLM Agreement", ola.name, "Agree", MANAGER_USER),
+			("SLM Agreement", uc.name, "Start Negotiation", MANAGER_USER),
+			("SLM Agreement", uc.name, "Agree", MANAGER_USER),
+			("SLM Agreement", sla.name, "Submit for Negotiation", MANAGER_USER),
+			("SLM Agreement", sla.name, "Agree", OWNER),
+			("SLM Agreement", sla.name, "Sign", OWNER),
+			("SLM Agreement", ola.name, "Sign", MANAGER_USER),
+			("SLM Agreement", uc.name, "Sign", MANAGER_USER),
+		]
+	)
+	set_note(sla.name, "change_reference", change, MANAGER_USER)
+	act("SLM Agreement", sla.name, "Activate", MANAGER_USER)
+	return frappe.get_doc("SLM Agreement", sla.name), frappe.get_doc("SLM Agreement", ola.name), frappe.get_doc("SLM Agreement", uc.name)

@@ -1,0 +1,109 @@
+"""Breach notifications (SL4.2): the service level manager, and for OLAs and UCs the support team or
+supplier, get one digest per run listing their breaches, by email and as a system notification."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html, get_url_to_form, now_datetime
+
+from slm_app.core.roles import MANAGER
+
+
+def recipients_for(breaches: list[dict]) -> dict[str, list[dict]]:
+	managers = [
+		u
+		for u in frappe.get_all("Has Role", filters={"role": MANAGER, "parenttype": "User"}, pluck="parent", distinct=True)
+		if frappe.db.get_value("User", u, "enabled") and u not in ("Administrator", "Guest")
+	]
+	members: dict[str, list[str]] = {}
+	parties = sorted({b["party"] for b in breaches if b["agreement_type"] in ("OLA", "UC")})
+	for row in frappe.get_all("SLM Party Member", filters={"parent": ["in", parties or [""]], "parenttype": "SLM Party"}, fields=["parent", "user"]):
+		members.setdefault(row.parent, []).append(row.user)
+	out: dict[str, list[dict]] = {}
+	for b in breaches:
+		to = list(managers)
+		if b["agreement_type"] in ("OLA", "UC"):
+			to += members.get(b["party"], [])
+		for user in dict.fromkeys(to):
+			out.setdefault(user, []).append(b)
+	return out
+
+
+def _digest(breaches: list[dict]) -> str:
+	rows = "".join(
+		"<tr><td><a href='{url}'>{name}</a></td><td>{agreement}</td><td>{service}</td><td>{target}</td><td>{period}</td><td>{measured}</td></tr>".format(
+			url=get_url_to_form("SLM Breach", b["name"]),
+			name=escape_html(b["name"]),
+			agreement=escape_html(b["agreement"]),
+			service=escape_html(b["service"] or ""),
+			target=escape_html(f"{b['target_code']} {_(b['metric_kind'] or '')}"),
+			period=escape_html(b["period"]),
+			measured="" if b["measured_value"] is None else f"{b['measured_value']:.3f}",
+		)
+		for b in breaches
+	)
+	head = "".join(f"<th>{h}</th>" for h in (_("Breach"), _("Agreement"), _("Service"), _("Target"), _("Month"), _("Measured")))
+	return f"<p>{_('These service level targets were breached:')}</p><table border='1' cellpadding='4'><tr>{head}</tr>{rows}</table>"
+
+
+def outgoing_email_configured() -> bool:
+	from frappe.email.doctype.email_account.email_account import EmailAccount
+
+	try:
+		return bool(EmailAccount.find_outgoing(_raise_error=False))
+	except Exception:
+		return False
+
+
+def send_digests() -> dict[str, list[str]]:
+	breaches = frappe.get_all(
+		"SLM Breach",
+		filters={"workflow_state": "Open"},
+		fields=["name", "agreement", "agreement_type", "party", "service", "target_code", "metric_kind", "period", "measured_value"],
+		order_by="period, name",
+	)
+	if not breaches:
+		return {}
+	plan = recipients_for(breaches)
+	can_email = outgoing_email_configured()
+	if not can_email:
+		frappe.log_error(
+			title=_("SLM breach digests: no outgoing email account"),
+			message=_("Breach digests were sent as system notifications only; set up a default outgoing Email Account to email them too."),
+		)
+	sent: dict[str, list[str]] = {}
+	log: dict[str, list[tuple[str, str]]] = {}
+	for user, items in sorted(plan.items()):
+		subject = _("{0} service level breach(es) to handle").format(len(items))
+		body = _digest(items)
+		email = frappe.db.get_value("User", user, "email")
+		if email and can_email:
+			frappe.sendmail(recipients=[email], subject=subject, message=body, reference_doctype="SLM Breach", reference_name=items[0]["name"])
+			for b in items:
+				log.setdefault(b["name"], []).append((user, "Email"))
+		frappe.get_doc(
+			{
+				"doctype": "Notification Log",
+				"for_user": user,
+				"type": "Alert",
+				"document_type": "SLM Breach",
+				"document_name": items[0]["name"],
+				"subject": subject,
+				"email_content": body,
+			}
+		).insert(ignore_permissions=True)
+		for b in items:
+			log.setdefault(b["name"], []).append((user, "System Notification"))
+		sent[user] = [b["name"] for b in items]
+	now = now_datetime()
+	for name, rows in log.items():
+		doc = frappe.get_doc("SLM Breach", name)
+		for user, channel in rows:
+			doc.append("notifications", {"recipient": user, "channel": channel, "sent_on": now})
+		doc.workflow_state = "Notified"
+		doc.flags.ignore_permissions = True
+		doc.flags.slm_system = True
+		doc.handling_note = _("Notified {0} recipient(s)").format(len({u for u, _c in rows}))
+		doc.save()
+	return sent

@@ -1,0 +1,28 @@
+# Copyright (c) 2026, slm_app developers and contributors
+# License: MIT. See license.txt
+
+from frappe.model.document import Document
+
+from slm_app import monitoring
+from slm_app.core import measurements as ms
+from slm_app.utils import throw_problems
+
+
+class SLMTicketEvent(Document):
+	def validate(self):
+		"""The same row checks as bulk imports and the offline command, for one ticket."""
+		directory = monitoring.directory_for(agreements=[self.agreement] if self.agreement else None)
+		row = {
+			"ticket_id": self.ticket_id,
+			"agreement": self.agreement,
+			"service": self.service,
+			"customer": self.customer,
+			"priority": self.priority,
+			"created": self.created_at,
+			"first_response": self.first_response_at,
+			"resolved": self.resolved_at,
+			"pauses": [{"start": p.pause_start, "end": p.pause_end} for p in self.pauses],
+		}
+		checked = ms.check_tickets([row], directory)
+		throw_problems(checked.problems)
+		self.agreement_code = checked.frames["tickets"].agreement_code.iloc[0]
