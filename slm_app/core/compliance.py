@@ -297,6 +297,7 @@ def _availability_results(t: pd.DataFrame, calendars, m: Measurements) -> pd.Dat
 			)
 		out.loc[target_rows, "measured_value"] = value
 		out.loc[target_rows, "sample_count"] = (base > 0).astype(int)
+		out.loc[target_rows, "met_count"] = ((base > 0) & (value >= required - 1e-9)).astype(int)
 		out.loc[target_rows, "covered_s"] = base
 	return out
 
@@ -309,8 +310,17 @@ def _metric_results(t: pd.DataFrame, m: Measurements) -> pd.DataFrame:
 	j = j[(j["at_ns"] >= j["period_start_ns"]) & (j["at_ns"] < j["period_end_ns"])]
 	if j.empty:
 		return out
-	agg = j.groupby("row").agg(measured_value=("value", "mean"), sample_count=("value", "size"), occurred_ns=("at_ns", "min"))
-	out.loc[agg.index, ["measured_value", "sample_count", "occurred_ns"]] = agg.to_numpy()
+	higher = j["direction"].fillna("Higher is better").to_numpy() != "Lower is better"
+	required = pd.to_numeric(j["target_value"], errors="coerce").to_numpy(float)
+	value = j["value"].astype(float).to_numpy()
+	j = j.assign(ok=np.where(higher, value >= required - 1e-9, value <= required + 1e-9))
+	# the first value that missed is when the miss occurred
+	j = j.assign(miss_at=np.where(j["ok"], np.iinfo(np.int64).max, j["at_ns"]))
+	agg = j.groupby("row").agg(
+		measured_value=("value", "mean"), sample_count=("value", "size"), met_count=("ok", "sum"), occurred_ns=("miss_at", "min")
+	)
+	agg.loc[agg.occurred_ns == np.iinfo(np.int64).max, "occurred_ns"] = NAT
+	out.loc[agg.index, ["measured_value", "sample_count", "met_count", "occurred_ns"]] = agg.to_numpy()
 	return out
 
 
