@@ -18,6 +18,7 @@ from slm_app.core import breaches as core_breaches
 from slm_app.core import calendar as cal
 from slm_app.core import compliance, lifecycle
 from slm_app.core import measurements as ms
+from slm_app.core import periods
 
 IN_FORCE_STATES = [lifecycle.ACTIVE, lifecycle.EXPIRED, lifecycle.TERMINATED, lifecycle.SUPERSEDED]
 MEASURABLE_STATES = [lifecycle.SIGNED, *IN_FORCE_STATES]
@@ -258,11 +259,19 @@ def month_closed(year: int, month: int, today: date | None = None) -> bool:
 def compute(year: int, month: int, codes: list[str] | None = None, as_of: datetime | None = None) -> dict:
 	data = load_month(year, month, codes)
 	if as_of is None:
-		as_of = min(now_datetime(), datetime.combine(date(year + (month == 12), month % 12 + 1, 1), datetime.min.time()))
-		as_of = pd.Timestamp(as_of).tz_localize(get_system_timezone()).to_pydatetime()
+		as_of = default_as_of(data["calendars"], year, month)
 	results, missed = compliance.evaluate(data["targets"], data["calendars"], data["measurements"], year, month, as_of)
 	data.update(results=results, missed=missed, year=year, month=month)
 	return data
+
+
+def default_as_of(calendars: dict, year: int, month: int) -> datetime:
+	"""Open tickets are judged at the end of the month — local midnight after it in the agreements' time
+	zones (the latest of them, as the offline command does) — or now, while the month is still open."""
+	zones = sorted({c.timezone for c in calendars.values()}) or [get_system_timezone()]
+	end = max(periods.month_bounds(year, month, z)[1] for z in zones)
+	now = pd.Timestamp(now_datetime()).tz_localize(get_system_timezone()).to_pydatetime()
+	return min(end, now)
 
 
 def _ns_to_system(value) -> datetime | None:

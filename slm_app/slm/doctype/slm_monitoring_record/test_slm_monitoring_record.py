@@ -152,3 +152,29 @@ class TestMonitoring(FrappeTestCase):
 		frappe.set_user(u.CUSTOMER_A_USER)
 		with self.assertRaises(frappe.PermissionError):
 			api.compute_month(self.sla.name, month)
+
+	def test_the_offline_command_gives_the_same_numbers(self):
+		import tempfile
+
+		from slm_app import export, offline
+
+		with tempfile.TemporaryDirectory() as folder:
+			export.export_folder(folder)
+			bundle = offline.load_folder(folder)
+			self.assertEqual(bundle.problems, [])
+			results, _breaches, _att, _missed = offline.run(bundle, 2026, 3)
+		site = {
+			(r.agreement, r.target_code): (r.result, r.sample_count, r.met_count, round(r.measured_value, 6))
+			for r in frappe.get_all(
+				"SLM Monitoring Record",
+				filters={"period": MONTH, "docstatus": 1, "agreement_code": ["in", [self.sla.agreement_code, self.ola.agreement_code, self.uc.agreement_code]]},
+				fields=["agreement", "target_code", "result", "sample_count", "met_count", "measured_value"],
+			)
+		}
+		here = {
+			(r.agreement, r.target_code): (r.result, int(r.sample_count), int(r.met_count), round(0.0 if pd.isna(r.measured_value) else float(r.measured_value), 6))
+			for r in results.itertuples()
+			if (r.agreement, r.target_code) in site
+		}
+		self.assertEqual(len(site), 5)
+		self.assertEqual(here, site)
