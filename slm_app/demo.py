@@ -119,6 +119,7 @@ def make_demo():
 	_service("E-commerce Platform", "Business Service", "Infrastructure Team", depends_on=("Cloud Hosting",))
 
 	if frappe.db.exists("SLM Service Level Requirement", {"title": "Online banking for ACME"}):
+		make_monitoring_demo()
 		frappe.db.commit()
 		return
 	start = str(get_first_day(add_months(nowdate(), -11)))
@@ -180,5 +181,71 @@ def make_demo():
 		}
 	)
 	_act("SLM Agreement", globex.name, "Submit for Negotiation", "manager@slm.demo")
+	make_monitoring_demo()
 	frappe.db.commit()
 	print(f"Demo ready: active {sla} with {', '.join(under)}; in negotiation {globex.name}. Log in as owner@slm.demo / {PASSWORD}")
+
+
+def make_monitoring_demo(seed: int = 7):
+	"""A year of measurements for the active agreements, then the monthly job and the breach digests."""
+	import random
+	from datetime import datetime, timedelta
+
+	from slm_app import measurement_import, tasks
+
+	if frappe.db.exists("SLM Ticket Event", {"ticket_id": ["like", "DEMO-%"]}):
+		return
+	rng = random.Random(seed)
+	active = frappe.get_all(
+		"SLM Agreement",
+		filters={"workflow_state": "Active"},
+		fields=["name", "agreement_code", "agreement_type", "valid_from"],
+	)
+	if not active:
+		return
+	start = min(a.valid_from for a in active)
+	today = frappe.utils.getdate()
+	tickets, n = [], 0
+	day = start
+	while day < today.replace(day=1):
+		if day.weekday() < 5:
+			for a in active:
+				for _ in range(rng.choice((0, 1, 1, 2))):
+					n += 1
+					created = datetime(day.year, day.month, day.day, rng.choice((9, 10, 11, 13, 14, 15, 16)), rng.choice((0, 15, 30, 45)))
+					hours = rng.choice((0.5, 1, 2, 3, 4, 6, 7, 9, 12, 20))
+					row = {
+						"ticket_id": f"DEMO-{n:05d}",
+						"agreement": a.agreement_code,
+						"priority": rng.choice(("High", "High", "Medium", "Critical")),
+						"created": created.isoformat(sep=" "),
+						"first_response": (created + timedelta(minutes=rng.choice((5, 15, 30, 45, 90, 150)))).isoformat(sep=" "),
+						"resolved": (created + timedelta(hours=hours)).isoformat(sep=" "),
+					}
+					if rng.random() < 0.2:
+						p0 = created + timedelta(minutes=20)
+						row["pauses"] = [{"start": p0.isoformat(sep=" "), "end": (p0 + timedelta(hours=rng.choice((1, 3, 48)))).isoformat(sep=" ")}]
+					tickets.append(row)
+		day += timedelta(days=1)
+	services = sorted(
+		set(frappe.get_all("SLM Agreement Service", filters={"parent": ["in", [a.name for a in active]]}, pluck="service"))
+		| {"Data Centre Network", "Cloud Hosting"}
+	)
+	coverage = [{"service": s, "start": f"{start} 00:00", "end": f"{today} 00:00"} for s in services]
+	outages = []
+	month = start.replace(day=1)
+	while month < today.replace(day=1):
+		for s in services:
+			if rng.random() < 0.5:
+				o = datetime(month.year, month.month, rng.randint(2, 27), rng.choice((10, 14)))
+				outages.append({"service": s, "start": o.isoformat(sep=" "), "end": (o + timedelta(minutes=rng.choice((20, 45, 120, 240)))).isoformat(sep=" "), "planned": rng.random() < 0.3})
+		month = (month + timedelta(days=32)).replace(day=1)
+	frappe.set_user("monitor@slm.demo")
+	try:
+		for kind, rows in (("tickets", tickets), ("coverage", coverage), ("outages", outages)):
+			measurement_import.import_rows(kind, rows, keep="valid")
+	finally:
+		frappe.set_user("Administrator")
+	for code, months in tasks.months_to_compute().items():
+		tasks.monitor_agreement(code, months)
+	tasks.send_breach_digests()

@@ -51,9 +51,10 @@ def outgoing_email_configured() -> bool:
 	from frappe.email.doctype.email_account.email_account import EmailAccount
 
 	try:
-		return bool(EmailAccount.find_outgoing(_raise_error=False))
+		account = EmailAccount.find_outgoing(_raise_error=False)
 	except Exception:
 		return False
+	return bool(account and account.get("email_id"))
 
 
 def send_digests() -> dict[str, list[str]]:

@@ -38,6 +38,58 @@ frappe.ui.form.on("SLM Agreement", {
 			frm.add_custom_button(__("Amend"), () => frm.trigger("amend"), __("Change"));
 		}
 		frm.add_custom_button(__("Versions"), () => frm.trigger("show_versions"), __("Change"));
+		if (["Active", "Expired", "Terminated", "Superseded"].includes(state)) {
+			frm.add_custom_button(
+				__("Monitoring Table"),
+				() => frappe.set_route("List", "SLM Monitoring Record", { agreement: frm.doc.name }),
+				__("Monitoring")
+			);
+			frm.add_custom_button(
+				__("Breaches"),
+				() => frappe.set_route("List", "SLM Breach", { agreement: frm.doc.name }),
+				__("Monitoring")
+			);
+			if (roles.includes("SLM Service Level Monitor") || roles.includes("SLM Service Level Manager")) {
+				frm.add_custom_button(__("Compute Month"), () => frm.trigger("compute_month"), __("Monitoring"));
+				frm.add_custom_button(__("Recompute Month"), () => frm.trigger("recompute_month"), __("Monitoring"));
+			}
+		}
+	},
+
+	compute_month(frm) {
+		const last = frappe.datetime.add_months(frappe.datetime.get_today(), -1).slice(0, 7);
+		frappe.prompt(
+			[{ fieldname: "month", fieldtype: "Data", label: __("Month (YYYY-MM)"), reqd: 1, default: last }],
+			(values) =>
+				frappe
+					.xcall("slm_app.api.compute_month", { agreement: frm.doc.name, month: values.month })
+					.then((r) =>
+						frappe.msgprint(
+							__("{0} monitoring rows written, {1} already closed, {2} breaches recorded", [
+								r.created,
+								r.unchanged,
+								r.breaches.length,
+							])
+						)
+					),
+			__("Compute Month"),
+			__("Compute")
+		);
+	},
+
+	recompute_month(frm) {
+		frappe.prompt(
+			[
+				{ fieldname: "month", fieldtype: "Data", label: __("Month (YYYY-MM)"), reqd: 1 },
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason for Recomputing"), reqd: 1 },
+			],
+			(values) =>
+				frappe
+					.xcall("slm_app.api.recompute_month", { agreement: frm.doc.name, ...values })
+					.then((r) => frappe.msgprint(__("{0} monitoring rows amended", [r.recomputed]))),
+			__("Recompute a Closed Month"),
+			__("Recompute")
+		);
 	},
 
 	before_workflow_action(frm) {

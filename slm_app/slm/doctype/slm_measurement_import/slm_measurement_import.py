@@ -1,0 +1,63 @@
+# Copyright (c) 2026, slm_app developers and contributors
+# License: MIT. See license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from slm_app import measurement_import
+
+KINDS = {"Ticket Events": "tickets", "Outages": "outages", "Monitoring Coverage": "coverage", "Metric Values": "metrics"}
+COLUMNS = {
+	"tickets": "ticket_id, agreement (or service + customer), priority, created, first_response, resolved, pauses (start/end;start/end)",
+	"outages": "service, start, end, planned (yes/no)",
+	"coverage": "service, start, end",
+	"metrics": "agreement, target, at (or period YYYY-MM), value",
+}
+
+
+class SLMMeasurementImport(Document):
+	@frappe.whitelist()
+	def start_import(self) -> dict:
+		"""Read the file, check every row, and write all of it, none of it, or its valid rows, as chosen."""
+		self.check_permission("write")
+		rows = read_rows(self.import_file)
+		keep = "valid" if self.keep == "Import the valid rows" else "none"
+		result = measurement_import.import_rows(KINDS[self.kind], rows, keep, first_row=2)
+		self.rows_total = result["rows"]
+		self.rows_written = result["written"]
+		self.problems = "\n".join(p["message"] for p in result["problems"])
+		if not result["problems"]:
+			self.status = "Imported"
+		elif result["written"]:
+			self.status = "Partly Imported"
+		else:
+			self.status = "Nothing Imported"
+		self.save()
+		return result
+
+
+def read_rows(file_url: str) -> list[dict]:
+	"""Rows of an attached CSV or XLSX file as dicts keyed by the lower-cased header."""
+	from frappe.utils.csvutils import read_csv_content
+	from frappe.utils.xlsxutils import read_xlsx_file_from_attached_file
+
+	if not file_url:
+		frappe.throw(_("Attach the file to import"))
+	file = frappe.get_doc("File", {"file_url": file_url})
+	content = file.get_content()
+	if file_url.lower().endswith(".xlsx"):
+		table = read_xlsx_file_from_attached_file(fcontent=content)
+	elif file_url.lower().endswith(".csv"):
+		table = read_csv_content(content)
+	else:
+		frappe.throw(_("Attach a .csv or .xlsx file, not {0}").format(file.file_name))
+	if not table:
+		frappe.throw(_("The file is empty"))
+	header = [str(h or "").strip().lower() for h in table[0]]
+	return [dict(zip(header, row, strict=False)) for row in table[1:] if any(str(v or "").strip() for v in row)]
+
+
+@frappe.whitelist()
+def expected_columns(kind: str) -> str:
+	return COLUMNS.get(KINDS.get(kind, ""), "")
