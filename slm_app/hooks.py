@@ -31,7 +31,7 @@ fixtures = [
 
 scheduler_events = {
 	"daily": ["slm_app.tasks.expire_agreements", "slm_app.tasks.schedule_monitoring"],
-	"hourly": ["slm_app.tasks.send_breach_digests"],
+	"hourly": ["slm_app.tasks.sync_tickets", "slm_app.tasks.send_breach_digests"],
 }
 
 # A counterparty's people see only their own party's records.

@@ -108,3 +108,10 @@ def send_breach_digests() -> dict[str, list[str]]:
 	from slm_app import notifications
 
 	return notifications.send_digests()
+
+
+def sync_tickets() -> dict:
+	"""Hourly: copy tickets from Helpdesk or ERPNext when installed (nothing to do otherwise)."""
+	from slm_app import ticket_sources
+
+	return ticket_sources.sync_tickets()
