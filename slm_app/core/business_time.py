@@ -94,11 +94,11 @@ def seconds_to_ns(seconds) -> np.ndarray:
 	array = np.asarray(seconds)
 	if array.dtype.kind in "iu":
 		if (array < 0).any() or (array > _MAX_SECONDS).any():
-			raise ValueError("durations must be zero or more (and under 290 years)")
+			raise ValueError("durations must be zero or more (and under 140 years)")
 		return array.astype(np.int64) * NS_PER_SECOND
 	array = array.astype(np.float64)
 	if not np.isfinite(array).all() or (array < 0).any() or (array > _MAX_SECONDS).any():
-		raise ValueError("durations must be finite and zero or more (and under 290 years)")
+		raise ValueError("durations must be finite and zero or more (and under 140 years)")
 	return np.rint(array * NS_PER_SECOND).astype(np.int64)
 
 
