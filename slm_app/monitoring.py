@@ -18,7 +18,6 @@ from slm_app.core import breaches as core_breaches
 from slm_app.core import calendar as cal
 from slm_app.core import compliance, lifecycle
 from slm_app.core import measurements as ms
-from slm_app.core import periods
 
 IN_FORCE_STATES = [lifecycle.ACTIVE, lifecycle.EXPIRED, lifecycle.TERMINATED, lifecycle.SUPERSEDED]
 MEASURABLE_STATES = [lifecycle.SIGNED, *IN_FORCE_STATES]
@@ -258,20 +257,11 @@ def month_closed(year: int, month: int, today: date | None = None) -> bool:
 
 def compute(year: int, month: int, codes: list[str] | None = None, as_of: datetime | None = None) -> dict:
 	data = load_month(year, month, codes)
-	if as_of is None:
-		as_of = default_as_of(data["calendars"], year, month)
-	results, missed = compliance.evaluate(data["targets"], data["calendars"], data["measurements"], year, month, as_of)
+	now = pd.Timestamp(now_datetime()).tz_localize(get_system_timezone()).to_pydatetime()
+	# open tickets are judged at the end of the month in each agreement's own zone (or now, while it runs)
+	results, missed = compliance.evaluate(data["targets"], data["calendars"], data["measurements"], year, month, as_of, now=now)
 	data.update(results=results, missed=missed, year=year, month=month)
 	return data
-
-
-def default_as_of(calendars: dict, year: int, month: int) -> datetime:
-	"""Open tickets are judged at the end of the month — local midnight after it in the agreements' time
-	zones (the latest of them, as the offline command does) — or now, while the month is still open."""
-	zones = sorted({c.timezone for c in calendars.values()}) or [get_system_timezone()]
-	end = max(periods.month_bounds(year, month, z)[1] for z in zones)
-	now = pd.Timestamp(now_datetime()).tz_localize(get_system_timezone()).to_pydatetime()
-	return min(end, now)
 
 
 def _ns_to_system(value) -> datetime | None:
@@ -336,7 +326,8 @@ def write_breaches(data: dict, written: set[str]) -> list[str]:
 	br = br[[record_name(a, t, year, month) in written for a, t in zip(br.agreement, br.target_code, strict=True)]]
 	# underpinning targets breached in the same month, whether computed in this run or an earlier one
 	links = data["links"]
-	known = pd.concat([results, _breached_records(sorted(set(links["underpinning_code"].dropna())), year, month)], ignore_index=True)
+	earlier = _breached_records(sorted(set(links["underpinning_code"].dropna())), year, month)
+	known = results if earlier.empty else pd.concat([results, earlier[~earlier.agreement.isin(results.agreement)]], ignore_index=True)
 	attribution = core_breaches.attribute(br, known, links)
 	missed = data["missed"]
 	exists = set(frappe.get_all("SLM Breach", filters={"name": ["in", br["name"].tolist() or [""]]}, pluck="name"))
@@ -371,15 +362,6 @@ def write_breaches(data: dict, written: set[str]) -> list[str]:
 				"missed_count": int(b.missed_count),
 				"affected_customer": customers.get(b.agreement),
 				"affected_users_count": len(mine),
-				"tickets": [
-					{
-						"ticket": ticket_names.get(str(m.ticket_id)),
-						"elapsed_minutes": float(m.elapsed_minutes),
-						"target_minutes": float(m.target_minutes),
-						"deadline": _ns_to_system(m.deadline_ns),
-					}
-					for m in mine.itertuples(index=False)
-				],
 				"underpinning": [
 					{
 						"underpinning_agreement": a.underpinning_agreement,
@@ -396,8 +378,28 @@ def write_breaches(data: dict, written: set[str]) -> list[str]:
 		doc.flags.ignore_permissions = True
 		doc.insert()
 		created.append(doc.name)
+		_bulk_breach_tickets(doc.name, mine, ticket_names)
 	_attribute_to_earlier_sla_breaches(br, year, month)
 	return created
+
+
+def _bulk_breach_tickets(breach: str, missed: pd.DataFrame, ticket_names: dict[str, str]) -> None:
+	"""The tickets that missed, written in one statement (they were all just read, nothing to validate)."""
+	if missed.empty:
+		return
+	now, user = now_datetime(), frappe.session.user
+	values = [
+		(
+			frappe.generate_hash(length=12), user, user, now, now, 0, breach, "SLM Breach", "tickets", i,
+			ticket_names.get(str(m.ticket_id)), float(m.elapsed_minutes), float(m.target_minutes), _ns_to_system(m.deadline_ns),
+		)
+		for i, m in enumerate(missed.itertuples(index=False), 1)
+	]
+	frappe.db.bulk_insert(
+		"SLM Breach Ticket",
+		["name", "owner", "modified_by", "creation", "modified", "docstatus", "parent", "parenttype", "parentfield", "idx", "ticket", "elapsed_minutes", "target_minutes", "deadline"],
+		values,
+	)
 
 
 def _breached_records(codes: list[str], year: int, month: int) -> pd.DataFrame:

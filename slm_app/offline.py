@@ -555,8 +555,8 @@ def default_as_of(bundle: Bundle, year: int, month: int) -> datetime:
 def run(bundle: Bundle, year: int, month: int, as_of: datetime | None = None):
 	"""The month's results (compliance.RESULT_COLUMNS), breaches (breaches.BREACH_COLUMNS, name and
 	underpinning_breached), underpinning attribution (breaches.ATTRIBUTION_COLUMNS) and missed tickets."""
-	if as_of is None:
-		as_of = default_as_of(bundle, year, month)
+	# without --as-of, each agreement's open tickets are judged at the end of the month in its own zone,
+	# exactly as the site's monthly job does
 	results, missed = compliance.evaluate(
 		bundle.targets, bundle.calendars, bundle.measurements, year, month, as_of
 	)
@@ -790,13 +790,11 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
 	print(readable_table(results, bundle.targets), file=stdout)
 	print("", file=stdout)
 	print(summary(results, year, month), file=stdout)
-	as_of_text = (
-		(as_of or default_as_of(bundle, year, month))
-		.astimezone(timezone.utc)
-		.isoformat()
-		.replace("+00:00", "Z")
-	)
-	print(f"as of {as_of_text}; wrote {', '.join(str(p) for p in written)}", file=stdout)
+	if as_of:
+		when = "as of " + as_of.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+	else:
+		when = "open tickets judged at the end of the month in each agreement's time zone"
+	print(f"{when}; wrote {', '.join(str(p) for p in written)}", file=stdout)
 	return 0
 
 

@@ -90,16 +90,18 @@ def monitor_agreement(code: str, months: list, commit: bool = True) -> dict:
 
 	summary = {}
 	for year, month in months:
+		savepoint = f"slm_month_{int(year)}_{int(month):02d}"
+		frappe.db.savepoint(savepoint)
 		try:
 			data = monitoring.compute(int(year), int(month), [code])
 			summary[monitoring.period_key(year, month)] = monitoring.write_month(data, submit=True)
-			if commit:
-				frappe.db.commit()  # nosemgrep: a background job closes each month on its own
 		except Exception:
-			if commit:
-				frappe.db.rollback()
-			frappe.log_error(title=f"SLM monitoring failed for {code} {year}-{month:02d}")
+			# nothing of a failed month stays: not its records, not its breaches
+			frappe.db.rollback(save_point=savepoint)
+			frappe.log_error(title=f"SLM monitoring failed for {code} {year}-{int(month):02d}")
 			raise
+		if commit:
+			frappe.db.commit()  # nosemgrep: a background job closes each month on its own
 	return summary
 
 

@@ -330,6 +330,63 @@ class CalendarIndex:
 		t = self.starts[inner] + (target - self.cumulative[inner])
 		return np.where(need == 0, a, np.where(k < count, t, BEYOND))
 
+	def deadline_excluding_ns(self, a_ns, duration_ns, pause_owner, pause_start_ns, pause_end_ns, b_ns=None) -> np.ndarray:
+		"""The earliest t >= a_i at which row i has ``duration`` of working time not covered by its pauses.
+
+		Pauses are taken as in :meth:`elapsed_excluding_ns`; ``b_ns`` (optional) ends each row: pauses after
+		it are ignored. Exact: the merged pauses are walked in working-time coordinates, one pass, no rounds.
+		Rows whose deadline lies past the end of the span get :data:`BEYOND`.
+		"""
+		a, need = np.broadcast_arrays(_as_ns(a_ns), np.asarray(duration_ns, dtype=np.int64))
+		a, need = a.ravel(), need.ravel()
+		if (need < 0).any():
+			raise ValueError("durations must be zero or more")
+		b = np.full(a.shape, self.end_ns, dtype=np.int64) if b_ns is None else np.minimum(np.broadcast_to(_as_ns(b_ns), a.shape).ravel(), self.end_ns)
+		self._check_inside(a, np.full(a.shape, self.start_ns), np.ones(a.shape, dtype=bool))
+		pa = self._position(a)
+		extra = np.zeros(len(a), dtype=np.int64)
+		owner = np.asarray(pause_owner).ravel().astype(np.int64)
+		lo, hi = np.broadcast_arrays(_as_ns(pause_start_ns), _as_ns(pause_end_ns))
+		lo, hi = lo.ravel(), hi.ravel()
+		if owner.size:
+			lo = np.maximum(lo, a[owner])
+			hi = np.minimum(hi, b[owner])
+			keep = hi > lo
+			owner, lo, hi = owner[keep], self._position(lo[keep]), self._position(hi[keep])
+		if owner.size:
+			order = np.lexsort((lo, owner))
+			owner, lo, hi = owner[order], lo[order], hi[order]
+			ends, rank = np.unique(hi, return_inverse=True)
+			key = owner * len(ends) + rank.ravel()
+			reach = ends[np.maximum.accumulate(key) - owner * len(ends)]
+			first = np.concatenate(([True], owner[1:] != owner[:-1]))
+			before = np.where(first, lo, np.concatenate(([0], reach[:-1])))
+			start = np.maximum(lo, before)  # where the fresh (not yet covered) part of the pause begins
+			fresh = np.maximum(hi - start, 0)
+			heads = np.flatnonzero(first)
+			group = np.cumsum(first) - 1
+			cum = np.cumsum(fresh)
+			offset = np.concatenate(([0], cum[heads[1:] - 1])) if len(heads) > 1 else np.array([0])
+			paused_before = cum - fresh - offset[group]
+			# net working time reached when this pause starts; the deadline falls before the first pause
+			# whose start is already at or past the duration
+			net = start - pa[owner] - paused_before
+			hit = (net >= need[owner]) & (fresh > 0)
+			index = np.arange(len(owner))
+			firsthit = np.minimum.reduceat(np.where(hit, index, len(owner)), heads)
+			totals = np.add.reduceat(fresh, heads)
+			rows = owner[heads]
+			found = firsthit < len(owner)
+			extra[rows] = np.where(found, paused_before[np.minimum(firsthit, len(owner) - 1)], totals)
+		target = pa + need + extra
+		count = len(self.starts)
+		if count == 0:
+			return np.where(need == 0, a, BEYOND)
+		k = np.searchsorted(self.cumulative[1:], target, side="left")
+		inner = np.minimum(k, count - 1)
+		t = self.starts[inner] + (target - self.cumulative[inner])
+		return np.where(need == 0, a, np.where(k < count, t, BEYOND))
+
 	def deadline(self, a_ns, seconds) -> np.ndarray:
 		"""The deadline (int64 ns) ``seconds`` of working time after each a; :data:`BEYOND` past the span."""
 		return self.deadline_ns(a_ns, seconds_to_ns(seconds))

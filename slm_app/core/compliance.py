@@ -126,37 +126,44 @@ def _as_date(value) -> date | None:
 def periods(targets: pd.DataFrame, calendars: dict[str, ServiceCalendar], year: int, month: int) -> pd.DataFrame:
 	"""The part of the month each target's agreement version was in force, as instants in its time zone.
 
-	Adds period_start_ns / period_end_ns (and local dates period_start / period_end, inclusive) and drops
-	targets whose version was not in force at all in the month.
+	Adds period_start_ns / period_end_ns (and local dates period_start / period_end, inclusive), month_end_ns
+	(local midnight after the month) and drops targets whose version was not in force at all in the month.
+	Vectorised: local midnights are computed once per calendar and day (at most 32 a month).
 	"""
+	cols = {"period_start_ns": [], "period_end_ns": [], "period_start": [], "period_end": [], "month_end_ns": []}
 	if targets.empty:
-		return targets.assign(period_start_ns=[], period_end_ns=[], period_start=[], period_end=[])
-	first = date(year, month, 1)
-	after = date(year + (month == 12), month % 12 + 1, 1)
-	rows = []
-	for cal_name, group in targets.groupby("calendar", sort=False):
-		zone = calendars[cal_name].tz
-		for i, row in group.iterrows():
-			start_day = max(first, _as_date(row.valid_from) or first)
-			valid_to = _as_date(row.valid_to)
-			end_day = min(after, valid_to + timedelta(days=1)) if valid_to else after
-			if end_day <= start_day:
-				continue
-			rows.append(
-				(
-					i,
-					_ns(local_instant(start_day, 0, zone)),
-					_ns(local_instant(end_day, 0, zone)),
-					start_day,
-					end_day - timedelta(days=1),
-				)
-			)
-	if not rows:
-		return targets.iloc[0:0].assign(period_start_ns=[], period_end_ns=[], period_start=[], period_end=[])
-	idx, s, e, sd, ed = zip(*rows, strict=True)
-	out = targets.loc[list(idx)].copy()
-	out["period_start_ns"], out["period_end_ns"] = np.array(s, dtype=np.int64), np.array(e, dtype=np.int64)
-	out["period_start"], out["period_end"] = list(sd), list(ed)
+		return targets.assign(**cols)
+	first = np.datetime64(date(year, month, 1), "D")
+	after = np.datetime64(date(year + (month == 12), month % 12 + 1, 1), "D")
+	vf = pd.to_datetime(targets["valid_from"], errors="coerce").to_numpy("datetime64[D]")
+	vt = pd.to_datetime(targets["valid_to"], errors="coerce").to_numpy("datetime64[D]")
+	start = np.where(np.isnat(vf), first, np.maximum(vf, first))
+	end = np.where(np.isnat(vt), after, np.minimum(vt + np.timedelta64(1, "D"), after))
+	keep = end > start
+	out = targets[keep].copy()
+	start, end = start[keep], end[keep]
+	if out.empty:
+		return out.assign(**cols)
+	s_ns = np.empty(len(out), dtype=np.int64)
+	e_ns = np.empty(len(out), dtype=np.int64)
+	m_ns = np.empty(len(out), dtype=np.int64)
+	cal_names = out["calendar"].to_numpy()
+	for name in pd.unique(cal_names):
+		rows = np.flatnonzero(cal_names == name)
+		zone = calendars[name].tz
+		memo: dict = {}
+
+		def midnight(day, zone=zone, memo=memo):
+			if day not in memo:
+				memo[day] = _ns(local_instant(pd.Timestamp(day).date(), 0, zone))
+			return memo[day]
+
+		s_ns[rows] = [midnight(d) for d in start[rows]]
+		e_ns[rows] = [midnight(d) for d in end[rows]]
+		m_ns[rows] = midnight(after)
+	out["period_start_ns"], out["period_end_ns"], out["month_end_ns"] = s_ns, e_ns, m_ns
+	out["period_start"] = [pd.Timestamp(d).date() for d in start]
+	out["period_end"] = [pd.Timestamp(d).date() - timedelta(days=1) for d in end]
 	return out
 
 
@@ -165,61 +172,86 @@ def _result(measured: np.ndarray, sample: np.ndarray, required: np.ndarray, high
 	return np.where(sample == 0, NO_DATA, np.where(ok, MET, BREACHED))
 
 
-def _ticket_results(t: pd.DataFrame, calendars, m: Measurements, as_of_ns: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-	"""Response / resolution targets; also the tickets that missed."""
-	if t.empty or m.tickets.empty:
-		return pd.DataFrame(index=t.index, data={"sample_count": 0, "met_count": 0, "occurred_ns": NAT}), pd.DataFrame()
-	tickets = m.tickets
-	pairs = t.reset_index().rename(columns={"index": "row"}).merge(tickets, on="agreement_code", suffixes=("", "_ticket"))
-	pairs = pairs[
-		(pairs["created_ns"] >= pairs["period_start_ns"])
-		& (pairs["created_ns"] < pairs["period_end_ns"])
-		& ((pairs["priority"].fillna("") == "") | (pairs["priority"] == pairs["priority_ticket"]))
-	].reset_index(drop=True)
+PAIR_COLUMNS = ["row", "agreement_code", "priority", "calendar", "metric_kind", "time_unit", "target_value", "period_start_ns", "period_end_ns", "as_of_ns"]
+
+
+def _pairs(t: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
+	"""Each ticket with each time target it counts for: same agreement, created in the target's period,
+	and the target's priority (or any priority when the target names none). Only the columns needed."""
+	tt = t.reset_index().rename(columns={"index": "row"})[PAIR_COLUMNS]
+	lo, hi = tt["period_start_ns"].min(), tt["period_end_ns"].max()
+	tk = tickets[(tickets["created_ns"] >= lo) & (tickets["created_ns"] < hi) & tickets["agreement_code"].isin(tt["agreement_code"].unique())]
+	if tk.empty:
+		return pd.DataFrame(columns=PAIR_COLUMNS + ["ticket_id", "created_ns", "response_ns", "resolved_ns"])
+	tk = tk[["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]]
+	anyp = tt["priority"].fillna("") == ""
+	parts = []
+	if (~anyp).any():
+		parts.append(tt[~anyp].merge(tk, on=["agreement_code", "priority"]))
+	if anyp.any():
+		parts.append(tt[anyp].merge(tk.drop(columns=["priority"]), on="agreement_code"))
+	pairs = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else pd.DataFrame(columns=parts[0].columns)
+	created = pairs["created_ns"].to_numpy(np.int64)
+	inside = (created >= pairs["period_start_ns"].to_numpy(np.int64)) & (created < pairs["period_end_ns"].to_numpy(np.int64))
+	return pairs[inside].reset_index(drop=True)
+
+
+def _ticket_results(t: pd.DataFrame, calendars, m: Measurements) -> tuple[pd.DataFrame, pd.DataFrame]:
+	"""Response / resolution targets; also the tickets that missed, with their exact deadlines."""
 	counts = pd.DataFrame(index=t.index, data={"sample_count": 0, "met_count": 0, "occurred_ns": NAT})
+	if t.empty or m.tickets.empty:
+		return counts, pd.DataFrame()
+	pairs = _pairs(t, m.tickets)
 	if pairs.empty:
 		return counts, pd.DataFrame()
-	end = np.where(pairs["metric_kind"] == "Response Time", pairs["response_ns"], pairs["resolved_ns"]).astype(np.int64)
+	created = pairs["created_ns"].to_numpy(np.int64)
+	response = pairs["metric_kind"].to_numpy() == "Response Time"
+	end = np.where(response, pairs["response_ns"].to_numpy(np.int64), pairs["resolved_ns"].to_numpy(np.int64))
 	done = end != NAT
-	stop = np.where(done, end, np.maximum(as_of_ns, pairs["created_ns"].to_numpy(np.int64)))
-	target_s = np.where(pairs["time_unit"] == "Hours", 3600.0, 60.0) * pairs["target_value"].astype(float).to_numpy()
+	stop = np.where(done, end, np.maximum(pairs["as_of_ns"].to_numpy(np.int64), created))
+	target_s = np.where(pairs["time_unit"].to_numpy() == "Hours", 3600.0, 60.0) * pairs["target_value"].astype(float).to_numpy()
 	elapsed = np.zeros(len(pairs))
 	deadline = np.full(len(pairs), NAT, dtype=np.int64)
-	pause_map = m.pauses.merge(pairs[["ticket_id"]].reset_index(), on="ticket_id") if not m.pauses.empty else None
-	created = pairs["created_ns"].to_numpy(np.int64)
-	for cal_name, rows in pairs.groupby("calendar", sort=False).indices.items():
-		lo = datetime.fromtimestamp(min(created[rows]) / NS_PER_SECOND).astimezone()
+	if not m.pauses.empty:
+		pm = m.pauses.merge(pairs[["ticket_id"]].reset_index(), on="ticket_id")
+		p_pair, p_lo, p_hi = pm["index"].to_numpy(np.int64), pm["start_ns"].to_numpy(np.int64), pm["end_ns"].to_numpy(np.int64)
+	else:
+		p_pair = p_lo = p_hi = np.array([], dtype=np.int64)
+	cals = pairs["calendar"].to_numpy()
+	for cal_name in pd.unique(cals):
+		rows = np.flatnonzero(cals == cal_name)
+		lo = datetime.fromtimestamp(created[rows].min() / NS_PER_SECOND).astimezone()
 		hi = datetime.fromtimestamp(max(stop[rows].max(), created[rows].max()) / NS_PER_SECOND).astimezone()
-		index = index_for(calendars[cal_name], lo - timedelta(days=1), hi + timedelta(days=400))
+		index = index_for(calendars[cal_name], lo - timedelta(days=1), hi + timedelta(days=1))
 		local = np.full(len(pairs), -1)
 		local[rows] = np.arange(len(rows))
-		if pause_map is not None and len(pause_map):
-			pm = pause_map[np.isin(pause_map["index"].to_numpy(), rows)]
-			owner, ps, pe = local[pm["index"].to_numpy()], pm["start_ns"].to_numpy(np.int64), pm["end_ns"].to_numpy(np.int64)
-		else:
-			owner = ps = pe = np.array([], dtype=np.int64)
+		mine = local[p_pair] >= 0 if len(p_pair) else np.array([], dtype=bool)
+		owner, ps, pe = local[p_pair[mine]], p_lo[mine], p_hi[mine]
 		elapsed[rows] = index.elapsed_excluding(created[rows], stop[rows], owner, ps, pe)
-		# the deadline of each ticket: target business time after creation, pushed out by the pauses in it
-		need = target_s[rows]
-		dl = index.deadline(created[rows], need)
-		for _round in range(20):
-			paused = index.elapsed(created[rows], dl) - index.elapsed_excluding(created[rows], dl, owner, ps, pe)
-			nxt = index.deadline(created[rows], need + paused)
-			if np.array_equal(nxt, dl):
-				break
-			dl = nxt
-		deadline[rows] = dl
+		# exact deadlines, for the tickets that missed only (the first miss of the month is one of them)
+		late = elapsed[rows] > target_s[rows] + 1e-9
+		if late.any():
+			lr = rows[late]
+			remap = np.full(len(rows), -1)
+			remap[np.flatnonzero(late)] = np.arange(len(lr))
+			keep = remap[owner] >= 0 if len(owner) else np.array([], dtype=bool)
+			deadline[lr] = index.deadline_excluding_ns(
+				created[lr], np.round(target_s[lr] * NS_PER_SECOND).astype(np.int64), remap[owner[keep]], ps[keep], pe[keep], stop[lr]
+			)
 	missed = elapsed > target_s + 1e-9
 	counted = done | missed
 	met = done & ~missed
-	pairs["elapsed_s"], pairs["deadline_ns"], pairs["met"], pairs["counted"] = elapsed, deadline, met, counted
-	agg = pairs.groupby("row").agg(sample_count=("counted", "sum"), met_count=("met", "sum"))
-	counts.loc[agg.index, ["sample_count", "met_count"]] = agg.to_numpy()
-	miss = pairs[counted & ~met]
-	if len(miss):
-		first = miss.groupby("row")["deadline_ns"].min()
+	row = pairs["row"].to_numpy()
+	uniq, inv = np.unique(row, return_inverse=True)
+	counts.loc[uniq, "sample_count"] = np.bincount(inv, weights=counted).astype(int)
+	counts.loc[uniq, "met_count"] = np.bincount(inv, weights=met).astype(int)
+	miss = counted & ~met
+	if miss.any():
+		first = pd.Series(deadline[miss]).groupby(row[miss]).min()
 		counts.loc[first.index, "occurred_ns"] = first.to_numpy()
-	missed_tickets = miss[["row", "ticket_id", "elapsed_s", "deadline_ns"]].assign(target_s=target_s[(counted & ~met)])
+	missed_tickets = pd.DataFrame(
+		{"row": row[miss], "ticket_id": pairs["ticket_id"].to_numpy()[miss], "elapsed_s": elapsed[miss], "deadline_ns": deadline[miss], "target_s": target_s[miss]}
+	)
 	return counts, missed_tickets
 
 
@@ -330,9 +362,15 @@ def evaluate(
 	measurements: Measurements,
 	year: int,
 	month: int,
-	as_of: datetime,
+	as_of: datetime | None = None,
+	now: datetime | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-	"""Results for one month (RESULT_COLUMNS), and the tickets that missed (row-aligned by agreement and target)."""
+	"""Results for one month (RESULT_COLUMNS), and the tickets that missed (row-aligned by agreement and target).
+
+	Open tickets are judged at ``as_of`` when given, else at the end of the month in each agreement's own
+	time zone (never later than ``now``, while the month is still running), so an agreement's result does
+	not depend on which other agreements are computed with it.
+	"""
 	t = periods(targets.reset_index(drop=True), calendars, year, month)
 	if t.empty:
 		return pd.DataFrame(columns=RESULT_COLUMNS), pd.DataFrame(columns=["agreement", "target_code", "ticket_id", "elapsed_minutes", "target_minutes", "deadline_ns"])
@@ -340,13 +378,16 @@ def evaluate(
 	t["compliance_share"] = pd.to_numeric(t["compliance_share"], errors="coerce").fillna(100.0)
 	t["target_value"] = pd.to_numeric(t["target_value"], errors="coerce")
 	kinds = t["metric_kind"]
-	time_rows = t[kinds.isin(tgt.TIME_KINDS)]
 	av_rows = t[kinds == "Availability"]
 	mt_rows = t[kinds == "Custom Metric"]
-	as_of_ns = _ns(as_of)
+	if as_of is not None:
+		t["as_of_ns"] = _ns(as_of)
+	else:
+		t["as_of_ns"] = np.minimum(t["month_end_ns"].to_numpy(np.int64), _ns(now) if now is not None else np.iinfo(np.int64).max)
+	time_rows = t[kinds.isin(tgt.TIME_KINDS)]
 
 	res = pd.DataFrame(index=t.index, columns=["measured_value", "sample_count", "met_count", "occurred_ns", "method"])
-	tk, missed = _ticket_results(time_rows, calendars, measurements, as_of_ns)
+	tk, missed = _ticket_results(time_rows, calendars, measurements)
 	if len(time_rows):
 		share = np.where(tk["sample_count"] > 0, tk["met_count"] / tk["sample_count"].where(tk["sample_count"] > 0, 1) * 100, np.nan)
 		res.loc[time_rows.index, ["sample_count", "met_count", "occurred_ns"]] = tk[["sample_count", "met_count", "occurred_ns"]].to_numpy()

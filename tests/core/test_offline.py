@@ -159,7 +159,7 @@ def test_the_printed_table(folder, capsys):
 	col = lines[0].index("result")
 	assert all(line[col - 2 : col] == "  " and line[col] != " " for line in lines[2:9])
 	assert lines[10] == "2026-03: 1 met, 5 breached, 1 no data (7 targets)"
-	assert lines[11].startswith("as of 2026-03-31T16:00:00Z; wrote ")
+	assert lines[11].startswith("open tickets judged at the end of the month in each agreement's time zone; wrote ")
 
 
 def test_the_command_runs_as_a_module(folder, tmp_path):

@@ -178,3 +178,13 @@ class TestMonitoring(FrappeTestCase):
 		}
 		self.assertEqual(len(site), 5)
 		self.assertEqual(here, site)
+
+	def test_a_failed_job_leaves_no_half_written_month(self):
+		from unittest.mock import patch
+
+		with patch("slm_app.monitoring.write_breaches", side_effect=RuntimeError("mail server on fire")):
+			with self.assertRaises(RuntimeError):
+				tasks.monitor_agreement(self.sla.agreement_code, [(2026, 2)], commit=False)
+		self.assertFalse(frappe.db.exists("SLM Monitoring Record", {"agreement_code": self.sla.agreement_code, "period": "2026-02"}))
+		# and the month is still due
+		self.assertIn((2026, 2), tasks.months_to_compute("2026-04-05")[self.sla.agreement_code])
