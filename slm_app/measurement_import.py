@@ -76,12 +76,12 @@ def _write(kind: str, frames: dict[str, pd.DataFrame]) -> int:
 	if kind == "tickets":
 		t = frames["tickets"]
 		values = [
-			(r.ticket_id, *base, r.ticket_id, "Import", r.agreement_code, r.priority or "", _local(r.created_ns), _local(r.response_ns), _local(r.resolved_ns))
+			(r.ticket_id, *base, r.ticket_id, "Import", r.agreement_code, r.priority or "", _local(r.created_ns), _local(r.response_ns), _local(r.resolved_ns), r.raised_by or "")
 			for r in t.itertuples(index=False)
 		]
 		frappe.db.bulk_insert(
 			"SLM Ticket Event",
-			["name", *meta, "ticket_id", "source", "agreement_code", "priority", "created_at", "first_response_at", "resolved_at"],
+			["name", *meta, "ticket_id", "source", "agreement_code", "priority", "created_at", "first_response_at", "resolved_at", "raised_by"],
 			values,
 		)
 		p = frames["pauses"]

@@ -339,6 +339,14 @@ def write_breaches(data: dict, written: set[str]) -> list[str]:
 	ticket_names = data.get("ticket_names", {})
 	created = []
 	customers = _sla_customers(br)
+	raised = dict(
+		frappe.get_all(
+			"SLM Ticket Event",
+			filters={"name": ["in", [ticket_names.get(str(t)) for t in missed["ticket_id"]] if len(missed) else [""]], "raised_by": ["is", "set"]},
+			fields=["name", "raised_by"],
+			as_list=True,
+		)
+	)
 	for b in br.itertuples(index=False):
 		if b.name in exists:
 			continue
@@ -366,7 +374,7 @@ def write_breaches(data: dict, written: set[str]) -> list[str]:
 				"sample_count": int(b.sample_count),
 				"missed_count": int(b.missed_count),
 				"affected_customer": customers.get(b.agreement),
-				"affected_users_count": len(mine),
+				**_affected(mine, ticket_names, raised),
 				"underpinning": [
 					{
 						"underpinning_agreement": a.underpinning_agreement,
@@ -386,6 +394,15 @@ def write_breaches(data: dict, written: set[str]) -> list[str]:
 		_bulk_breach_tickets(doc.name, mine, ticket_names)
 	_attribute_to_earlier_sla_breaches(br, year, month)
 	return created
+
+
+def _affected(missed: pd.DataFrame, ticket_names: dict[str, str], raised: dict[str, str]) -> dict:
+	"""Who a breach affected: the people who raised the tickets that missed, when the tickets say; else
+	the number of those tickets."""
+	people = sorted({raised[n] for n in (ticket_names.get(str(t)) for t in missed["ticket_id"]) if n in raised}) if len(missed) else []
+	if people:
+		return {"affected_users_count": len(people), "affected_users": ", ".join(people)}
+	return {"affected_users_count": len(missed)}
 
 
 def _bulk_breach_tickets(breach: str, missed: pd.DataFrame, ticket_names: dict[str, str]) -> None:

@@ -22,7 +22,7 @@ from slm_app.core.targets import PRIORITIES
 
 NAT = np.iinfo(np.int64).min
 
-TICKET_COLUMNS = ["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]
+TICKET_COLUMNS = ["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns", "raised_by"]
 PAUSE_COLUMNS = ["ticket_id", "start_ns", "end_ns"]
 OUTAGE_COLUMNS = ["service", "start_ns", "end_ns", "planned"]
 COVERAGE_COLUMNS = ["service", "start_ns", "end_ns"]
@@ -113,7 +113,7 @@ class Directory:
 
 def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked:
 	"""Ticket events: ticket_id, agreement (or service + customer), priority, created, first_response,
-	resolved, pauses (a list of {start, end}, or "start/end;start/end" text)."""
+	resolved, pauses (a list of {start, end}, or "start/end;start/end" text), raised_by (who is affected)."""
 	out, pauses, problems, seen = [], [], [], {}
 	for n, r in enumerate(rows, first_row):
 		try:
@@ -169,7 +169,8 @@ def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 			problems.append(e.problem)
 			continue
 		seen[tid] = n
-		out.append((tid, code, priority, created, response, resolved))
+		raised_by = "" if _blank(r.get("raised_by")) else str(r.get("raised_by")).strip()
+		out.append((tid, code, priority, created, response, resolved, raised_by))
 		pauses.extend(row_pauses)
 	return Checked(
 		{

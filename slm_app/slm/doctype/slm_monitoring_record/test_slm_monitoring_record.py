@@ -27,7 +27,7 @@ class TestMonitoring(FrappeTestCase):
 			[
 				# SLA resolution 8 h: met (7 h), missed (Fri 17:00 → Tue 10:00 = 1 + 8 + 1 = 10 h), paused → 3 h met
 				{"ticket_id": "_T-1", "agreement": sla, "priority": "High", "created": "2026-03-02 09:00", "resolved": "2026-03-02 17:00"},
-				{"ticket_id": "_T-2", "agreement": sla, "priority": "High", "created": "2026-03-06 17:00", "resolved": "2026-03-10 10:00"},
+				{"ticket_id": "_T-2", "agreement": sla, "priority": "High", "created": "2026-03-06 17:00", "resolved": "2026-03-10 10:00", "raised_by": "li.lei@acme.example"},
 				{"ticket_id": "_T-3", "agreement": sla, "priority": "High", "created": "2026-03-03 09:00", "resolved": "2026-03-04 12:00", "pauses": [{"start": "2026-03-03 10:00", "end": "2026-03-04 10:00"}]},
 				# OLA resolution 4 h: both missed
 				{"ticket_id": "_T-4", "agreement": ola, "priority": "High", "created": "2026-03-02 09:00", "resolved": "2026-03-02 17:00"},
@@ -91,6 +91,7 @@ class TestMonitoring(FrappeTestCase):
 		b = frappe.get_doc("SLM Breach", name)
 		self.assertEqual((b.workflow_state in ("Open", "Notified"), b.missed_count, b.affected_customer), (True, 1, u.CUSTOMER_A))
 		self.assertEqual([t.ticket for t in b.tickets], ["_T-2"])
+		self.assertEqual((b.affected_users_count, b.affected_users), (1, "li.lei@acme.example"))
 		# 8 business hours after Fri 17:00 in Shanghai, stored in the site's time zone
 		expected = pd.Timestamp("2026-03-09 17:00", tz="Asia/Shanghai").tz_convert(get_system_timezone()).tz_localize(None)
 		self.assertEqual(pd.Timestamp(b.occurred_at), expected)

@@ -18,6 +18,7 @@ class SLMTicketEvent(Document):
 			"service": self.service,
 			"customer": self.customer,
 			"priority": self.priority,
+			"raised_by": self.raised_by,
 			"created": self.created_at,
 			"first_response": self.first_response_at,
 			"resolved": self.resolved_at,
