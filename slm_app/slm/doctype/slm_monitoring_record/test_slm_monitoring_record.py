@@ -189,3 +189,35 @@ class TestMonitoring(FrappeTestCase):
 		self.assertFalse(frappe.db.exists("SLM Monitoring Record", {"agreement_code": self.sla.agreement_code, "period": "2026-02"}))
 		# and the month is still due
 		self.assertIn((2026, 2), tasks.months_to_compute("2026-04-05")[self.sla.agreement_code])
+
+
+	def test_reports_show_each_user_their_own_rows(self):
+		from slm_app.slm.report.sla_monitoring_table import sla_monitoring_table as table
+		from slm_app.slm.report.slm_breach_register import slm_breach_register as register
+
+		frappe.set_user(u.MANAGER_USER)
+		cols, rows, _msg, chart, summary = table.execute({"from_month": MONTH, "to_month": MONTH})
+		mine = [r for r in rows if r.agreement in (self.sla.name, self.ola.name, self.uc.name)]
+		self.assertEqual(len(mine), 5)
+		self.assertTrue(chart and summary and cols)
+		self.assertEqual({r.result for r in mine}, {"Met", "Breached"})
+		frappe.set_user(u.CUSTOMER_A_USER)
+		_c, rows, _m, _ch, _s = table.execute({"from_month": MONTH, "to_month": MONTH})
+		self.assertEqual({r.agreement for r in rows}, {self.sla.name})
+		_c, rows, _m, _ch, summary = register.execute({"from_month": MONTH})
+		self.assertEqual({r.agreement for r in rows}, {self.sla.name})
+		self.assertEqual(summary[0]["value"], 1)
+		frappe.set_user(u.TEAM_USER)
+		_c, rows, _m, _ch, _s = register.execute({})
+		self.assertEqual({r.agreement for r in rows}, {self.ola.name})
+
+	def test_report_filters_that_make_no_sense_are_refused(self):
+		from slm_app.slm.report.sla_monitoring_table import sla_monitoring_table as table
+
+		frappe.set_user(u.MANAGER_USER)
+		with self.assertRaises(frappe.ValidationError):
+			table.execute({"from_month": "2026-05", "to_month": "2026-03"})
+		with self.assertRaises(frappe.ValidationError):
+			table.execute({"from_month": "May"})
+		with self.assertRaises(frappe.ValidationError):
+			table.execute({"agreement": "NO-SUCH-AGREEMENT"})
