@@ -30,7 +30,7 @@ RECOVERY_COLUMNS = ["agreement_code", "target_code", "months_observed", "months_
 
 def _day(value) -> date | None:
 	"""A date from a date, a datetime (its date) or an ISO text; None when empty."""
-	if value is None or value == "" or (not isinstance(value, str | date) and pd.isna(value)):
+	if value is None or (isinstance(value, str) and not value.strip()) or pd.isna(value) is True:
 		return None
 	if isinstance(value, datetime):
 		return value.date()
