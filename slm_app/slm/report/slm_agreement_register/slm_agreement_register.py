@@ -1,0 +1,96 @@
+# Copyright (c) 2026, slm_app developers and contributors
+# License: MIT. See license.txt
+"""The agreement register: expiring agreements, reviews due, SLA targets without underpinning."""
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, date_diff, getdate, nowdate
+
+from slm_app.core import reviews
+from slm_app.reports import check_link
+
+OPEN_STATES = ("Draft", "Negotiating", "Agreed", "Signed", "Active")
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	check_link("SLM Party", filters.party, _("Counterparty"))
+	days = int(filters.expiring_within_days or 90)
+	if days < 0:
+		frappe.throw(_("Expiring Within (days) must not be negative"), title=_("Invalid filter"))
+	today = getdate(filters.as_of or nowdate())
+	conditions = [["workflow_state", "in", list(OPEN_STATES)]]
+	for field in ("agreement_type", "party", "workflow_state"):
+		if filters.get(field):
+			conditions.append([field, "=", filters.get(field)])
+	rows = frappe.get_list(
+		"SLM Agreement",
+		filters=conditions,
+		fields=["name", "agreement_type", "party", "workflow_state", "valid_from", "valid_to", "review_cycle", "title"],
+		order_by="valid_to asc",
+		limit_page_length=0,
+	)
+	without = _targets_without_underpinning([r.name for r in rows if r.agreement_type == "SLA"])
+	for r in rows:
+		r.days_to_expiry = date_diff(r.valid_to, today) if r.valid_to else None
+		r.expiring = 1 if r.valid_to and 0 <= r.days_to_expiry <= days else 0
+		due = [d for d in reviews.review_dates(getdate(r.valid_from), getdate(r.valid_to) if r.valid_to else None, r.review_cycle, add_days(today, 400)) if d >= today]
+		r.next_review = due[0] if due else None
+		r.targets_without_underpinning = without.get(r.name, 0) if r.agreement_type == "SLA" else None
+	if filters.only_attention:
+		rows = [r for r in rows if r.expiring or r.targets_without_underpinning or (r.next_review and date_diff(r.next_review, today) <= 30)]
+	return columns(), rows, None, chart(rows), summary(rows, today)
+
+
+def _targets_without_underpinning(slas: list[str]) -> dict[str, int]:
+	if not slas:
+		return {}
+	linked = {(r.parent, r.sla_target) for r in frappe.get_all("SLM Underpinning", filters={"parent": ["in", slas], "parenttype": "SLM Agreement"}, fields=["parent", "sla_target"])}
+	out: dict[str, int] = {}
+	for t in frappe.get_all("SLM Agreement Target", filters={"parent": ["in", slas], "parenttype": "SLM Agreement", "parentfield": "targets"}, fields=["parent", "target_code"]):
+		if (t.parent, t.target_code) not in linked:
+			out[t.parent] = out.get(t.parent, 0) + 1
+	return out
+
+
+def columns():
+	return [
+		{"fieldname": "name", "label": _("Agreement"), "fieldtype": "Link", "options": "SLM Agreement", "width": 170},
+		{"fieldname": "title", "label": _("Title"), "fieldtype": "Data", "width": 180},
+		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Data", "width": 60},
+		{"fieldname": "party", "label": _("Counterparty"), "fieldtype": "Link", "options": "SLM Party", "width": 140},
+		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "valid_from", "label": _("Valid From"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "valid_to", "label": _("Valid To"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "days_to_expiry", "label": _("Days to Expiry"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "expiring", "label": _("Expiring"), "fieldtype": "Check", "width": 80},
+		{"fieldname": "review_cycle", "label": _("Review Cycle"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "next_review", "label": _("Next Review Due"), "fieldtype": "Date", "width": 120},
+		{"fieldname": "targets_without_underpinning", "label": _("SLA Targets Without Underpinning"), "fieldtype": "Int", "width": 150},
+	]
+
+
+def chart(rows):
+	if not rows:
+		return None
+	labels = [_("SLA"), _("OLA"), _("UC")]
+	return {
+		"data": {
+			"labels": labels,
+			"datasets": [
+				{"name": _("Expiring"), "values": [sum(1 for r in rows if r.agreement_type == t and r.expiring) for t in ("SLA", "OLA", "UC")]},
+				{"name": _("Not Expiring"), "values": [sum(1 for r in rows if r.agreement_type == t and not r.expiring) for t in ("SLA", "OLA", "UC")]},
+			],
+		},
+		"type": "bar",
+		"barOptions": {"stacked": 1},
+	}
+
+
+def summary(rows, today):
+	return [
+		{"label": _("Agreements"), "value": len(rows), "datatype": "Int"},
+		{"label": _("Expiring"), "value": sum(r.expiring for r in rows), "datatype": "Int", "indicator": "Orange"},
+		{"label": _("Reviews Due in 30 Days"), "value": sum(1 for r in rows if r.next_review and date_diff(r.next_review, today) <= 30), "datatype": "Int", "indicator": "Blue"},
+		{"label": _("SLA Targets Without Underpinning"), "value": sum(r.targets_without_underpinning or 0 for r in rows), "datatype": "Int", "indicator": "Red"},
+	]

@@ -1,0 +1,77 @@
+# Copyright (c) 2026, slm_app developers and contributors
+# License: MIT. See license.txt
+"""The service catalogue (SL1.2): business and technical services, what they are built on, and the
+agreements on each."""
+
+import frappe
+from frappe import _
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	conditions = []
+	for field in ("service_kind", "workflow_state"):
+		if filters.get(field):
+			conditions.append([field, "=", filters.get(field)])
+	services = frappe.get_list(
+		"SLM Service",
+		filters=conditions,
+		fields=["name", "service_kind", "workflow_state", "service_owner", "support_team", "supplier", "service_calendar"],
+		order_by="service_kind asc, name asc",
+		limit_page_length=0,
+	)
+	names = [s.name for s in services] or [""]
+	built_on: dict[str, list[str]] = {}
+	for d in frappe.get_all("SLM Service Dependency", filters={"parent": ["in", names], "parenttype": "SLM Service"}, fields=["parent", "service"]):
+		built_on.setdefault(d.parent, []).append(d.service)
+	visible = set(frappe.get_list("SLM Agreement", filters={"workflow_state": ["not in", ["Superseded"]]}, pluck="name", limit_page_length=0))
+	agreements: dict[str, list[tuple[str, str]]] = {}
+	if visible:
+		kinds = dict(frappe.get_all("SLM Agreement", filters={"name": ["in", list(visible)]}, fields=["name", "agreement_type"], as_list=True))
+		for row in frappe.get_all("SLM Agreement Service", filters={"parent": ["in", list(visible)], "parenttype": "SLM Agreement"}, fields=["parent", "service"]):
+			agreements.setdefault(row.service, []).append((kinds[row.parent], row.parent))
+	for s in services:
+		mine = sorted(agreements.get(s.name, []))
+		s.built_on = ", ".join(built_on.get(s.name, []))
+		for kind in ("SLA", "OLA", "UC"):
+			s[kind.lower() + "s"] = sum(1 for k, _n in mine if k == kind)
+		s.agreements = ", ".join(n for _k, n in mine)
+	return columns(), services, None, chart(services), summary(services)
+
+
+def columns():
+	return [
+		{"fieldname": "name", "label": _("Service"), "fieldtype": "Link", "options": "SLM Service", "width": 180},
+		{"fieldname": "service_kind", "label": _("Kind"), "fieldtype": "Data", "width": 130},
+		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "built_on", "label": _("Built On"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "service_owner", "label": _("Service Owner"), "fieldtype": "Link", "options": "User", "width": 140},
+		{"fieldname": "support_team", "label": _("Support Team"), "fieldtype": "Link", "options": "SLM Party", "width": 140},
+		{"fieldname": "supplier", "label": _("Supplier"), "fieldtype": "Link", "options": "SLM Party", "width": 140},
+		{"fieldname": "slas", "label": _("SLAs"), "fieldtype": "Int", "width": 60},
+		{"fieldname": "olas", "label": _("OLAs"), "fieldtype": "Int", "width": 60},
+		{"fieldname": "ucs", "label": _("UCs"), "fieldtype": "Int", "width": 60},
+		{"fieldname": "agreements", "label": _("Agreements"), "fieldtype": "Data", "width": 300},
+	]
+
+
+def chart(services):
+	if not services:
+		return None
+	return {
+		"data": {
+			"labels": [s.name for s in services],
+			"datasets": [{"name": _(k.upper()[:-1] + "s"), "values": [s[k] for s in services]} for k in ("slas", "olas", "ucs")],
+		},
+		"type": "bar",
+		"barOptions": {"stacked": 1},
+	}
+
+
+def summary(services):
+	return [
+		{"label": _("Business Services"), "value": sum(1 for s in services if s.service_kind == "Business Service"), "datatype": "Int"},
+		{"label": _("Technical Services"), "value": sum(1 for s in services if s.service_kind == "Technical Service"), "datatype": "Int"},
+		{"label": _("Published"), "value": sum(1 for s in services if s.workflow_state == "Published"), "datatype": "Int", "indicator": "Green"},
+		{"label": _("Without Any Agreement"), "value": sum(1 for s in services if not s.agreements), "datatype": "Int", "indicator": "Orange"},
+	]
