@@ -30,7 +30,12 @@ fixtures = [
 ]
 
 scheduler_events = {
-	"daily": ["slm_app.tasks.expire_agreements", "slm_app.tasks.schedule_monitoring"],
+	"daily": [
+		"slm_app.tasks.expire_agreements",
+		"slm_app.tasks.schedule_monitoring",
+		"slm_app.tasks.schedule_reviews",
+		"slm_app.tasks.remind_reviews",
+	],
 	"hourly": ["slm_app.tasks.sync_tickets", "slm_app.tasks.send_breach_digests"],
 }
 
@@ -41,6 +46,8 @@ permission_query_conditions = {
 	"SLM Service Level Requirement": "slm_app.permissions.requirement_query",
 	"SLM Monitoring Record": "slm_app.permissions.monitoring_query",
 	"SLM Breach": "slm_app.permissions.breach_query",
+	"SLM Service Review": "slm_app.permissions.review_query",
+	"SLM Improvement Plan": "slm_app.permissions.plan_query",
 }
 
 has_permission = {
@@ -49,6 +56,8 @@ has_permission = {
 	"SLM Service Level Requirement": "slm_app.permissions.requirement_has_permission",
 	"SLM Monitoring Record": "slm_app.permissions.monitoring_has_permission",
 	"SLM Breach": "slm_app.permissions.breach_has_permission",
+	"SLM Service Review": "slm_app.permissions.review_has_permission",
+	"SLM Improvement Plan": "slm_app.permissions.plan_has_permission",
 }
 
 jinja = {

@@ -77,3 +77,19 @@ def monitoring_has_permission(doc, ptype=None, user=None):
 
 def breach_has_permission(doc, ptype=None, user=None):
 	return _allowed(doc.party, user)
+
+
+def review_query(user: str | None = None) -> str:
+	return _condition("`tabSLM Service Review`.`party`", user)
+
+
+def plan_query(user: str | None = None) -> str:
+	return _condition("`tabSLM Improvement Plan`.`party`", user)
+
+
+def review_has_permission(doc, ptype=None, user=None):
+	return _allowed(doc.party, user)
+
+
+def plan_has_permission(doc, ptype=None, user=None):
+	return _allowed(doc.party, user)

@@ -117,3 +117,75 @@ def sync_tickets() -> dict:
 	from slm_app import ticket_sources
 
 	return ticket_sources.sync_tickets()
+
+
+def schedule_reviews(today=None, horizon_days: int = 30) -> list[str]:
+	"""Daily: create the service reviews due from each active agreement's review cycle (SL5.1), at least
+	yearly, for the next ``horizon_days`` and any overdue ones not created yet. Idempotent."""
+	from frappe.utils import add_days
+
+	from slm_app.core import reviews
+
+	today = getdate(today or nowdate())
+	agreements = frappe.get_all(
+		"SLM Agreement",
+		filters={"workflow_state": lc.ACTIVE},
+		fields=["name", "valid_from", "valid_to", "review_cycle"],
+	)
+	existing = {
+		(r.agreement, getdate(r.review_date))
+		for r in frappe.get_all("SLM Service Review", fields=["agreement", "review_date"])
+	}
+	created = []
+	by_name = {a.name: a for a in agreements}
+	for agreement, due in reviews.reviews_to_create([dict(a) for a in agreements], existing, today, horizon_days):
+		a = by_name[agreement]
+		earlier = [d for d in reviews.review_dates(getdate(a.valid_from), getdate(a.valid_to) if a.valid_to else None, a.review_cycle, due) if d < due]
+		doc = frappe.get_doc(
+			{
+				"doctype": "SLM Service Review",
+				"agreement": agreement,
+				"review_date": due,
+				"status": "Scheduled",
+				"period_from": add_days(earlier[-1], 1) if earlier else a.valid_from,
+				"period_to": due,
+			}
+		)
+		doc.flags.ignore_permissions = True
+		doc.insert()
+		created.append(doc.name)
+	return created
+
+
+def remind_reviews(today=None, days_ahead: int = 7) -> list[str]:
+	"""Daily: remind the service level managers of reviews coming up (or overdue), once each."""
+	from slm_app.core import reviews
+	from slm_app.core.roles import MANAGER
+
+	today = getdate(today or nowdate())
+	rows = frappe.get_all("SLM Service Review", filters={"status": "Scheduled"}, fields=["name", "review_date", "status", "reminded_on", "agreement"])
+	due = reviews.reminders_due([dict(r) for r in rows], today, days_ahead)
+	if not due:
+		return []
+	managers = [
+		u
+		for u in frappe.get_all("Has Role", filters={"role": MANAGER, "parenttype": "User"}, pluck="parent", distinct=True)
+		if u not in ("Administrator", "Guest") and frappe.db.get_value("User", u, "enabled")
+	]
+	lines = {r.name: r for r in rows}
+	for user in managers:
+		frappe.get_doc(
+			{
+				"doctype": "Notification Log",
+				"for_user": user,
+				"type": "Alert",
+				"document_type": "SLM Service Review",
+				"document_name": due[0],
+				"subject": _("{0} service review(s) coming up: {1}").format(
+					len(due), ", ".join(f"{lines[n].agreement} ({lines[n].review_date})" for n in due)
+				),
+			}
+		).insert(ignore_permissions=True)
+	for name in due:
+		frappe.db.set_value("SLM Service Review", name, "reminded_on", today)
+	return due

@@ -1,0 +1,58 @@
+# Copyright (c) 2026, slm_app developers and contributors
+# License: MIT. See license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import getdate, nowdate
+
+from slm_app.core import reviews
+from slm_app.utils import throw_problems
+
+
+class SLMServiceReview(Document):
+	def validate(self):
+		if self.period_from and self.period_to and getdate(self.period_to) < getdate(self.period_from):
+			frappe.throw(_("Period To ({0}) must not be before Period From ({1})").format(self.period_to, self.period_from))
+		if self.status in ("Held", "Closed") and not self.held_on:
+			self.held_on = nowdate()
+		if self.status == "Closed":
+			items = [{"idx": r.idx, "description": r.description, "status": r.status} for r in self.findings]
+			throw_problems(reviews.check_review_close(items))
+		if self.is_new() and not self.results and self.period_from and self.period_to:
+			self.prefill()
+
+	@frappe.whitelist()
+	def prefill(self):
+		"""The period's monitoring rows and breaches of the agreement (all its versions), for the meeting."""
+		code = frappe.db.get_value("SLM Agreement", self.agreement, "agreement_code")
+		start, end = str(getdate(self.period_from))[:7], str(getdate(self.period_to))[:7]
+		records = frappe.get_all(
+			"SLM Monitoring Record",
+			filters=[["agreement_code", "=", code], ["docstatus", "=", 1], ["period", ">=", start], ["period", "<=", end]],
+			fields=["name", "agreement", "period", "target_code", "metric_kind", "result", "measured_value"],
+			order_by="period asc, target_code asc",
+		)
+		breaches = {
+			(b.agreement, b.target_code, b.period): b.name
+			for b in frappe.get_all(
+				"SLM Breach",
+				filters=[["agreement_code", "=", code], ["period", ">=", start], ["period", "<=", end]],
+				fields=["name", "agreement", "target_code", "period"],
+			)
+		}
+		self.set("results", [])
+		for r in records:
+			self.append(
+				"results",
+				{
+					"monitoring_record": r.name,
+					"period": r.period,
+					"target_code": r.target_code,
+					"metric_kind": r.metric_kind,
+					"result": r.result,
+					"measured_value": None if r.result == "No Data" else r.measured_value,
+					"breach": breaches.get((r.agreement, r.target_code, r.period)),
+				},
+			)
+		return len(records)
