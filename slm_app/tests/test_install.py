@@ -22,6 +22,19 @@ class TestInstall(FrappeTestCase):
 		self.assertTrue(frappe.db.exists("Print Format", "SLM Agreement"))
 		self.assertTrue(frappe.db.exists("SLM Service Calendar", "Standard Business Hours"))
 		self.assertTrue(frappe.db.exists("SLM Agreement Template", {"agreement_type": "SLA", "language": "zh"}))
+		ws = frappe.get_doc("Workspace", "Service Level Management")
+		self.assertEqual(len(ws.number_cards), 4)
+		self.assertEqual(len(ws.charts), 2)
+		for card in ws.number_cards:
+			self.assertTrue(frappe.db.exists("Number Card", card.number_card_name), card.number_card_name)
+		for chart in ws.charts:
+			self.assertTrue(frappe.db.exists("Dashboard Chart", chart.chart_name), chart.chart_name)
+
+	def test_custom_number_cards_answer(self):
+		from slm_app import dashboard
+
+		self.assertEqual(dashboard.monitored_on_time()["fieldtype"], "Percent")
+		self.assertIsInstance(dashboard.reviews_due(), int)
 
 	def test_no_name_clashes_with_erpnext_or_helpdesk(self):
 		ours = frappe.get_all("DocType", filters={"module": "SLM", "custom": 0}, pluck="name")

@@ -56,6 +56,7 @@ def all_messages() -> set[str]:
 	for path in APP.glob("slm/workspace/*/*.json"):
 		ws = json.loads(path.read_text())
 		messages |= {ws["label"]} | {link["label"] for link in ws["links"]} | {s["label"] for s in ws["shortcuts"]}
+		messages |= {c["label"] for c in ws.get("number_cards", [])} | {c["label"] for c in ws.get("charts", [])}
 	return {m for m in messages if m.strip() and re.search("[A-Za-z]", m)}
 
 
