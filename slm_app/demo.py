@@ -120,6 +120,7 @@ def make_demo():
 
 	if frappe.db.exists("SLM Service Level Requirement", {"title": "Online banking for ACME"}):
 		make_monitoring_demo()
+		make_review_demo()
 		frappe.db.commit()
 		return
 	start = str(get_first_day(add_months(nowdate(), -11)))
@@ -182,6 +183,7 @@ def make_demo():
 	)
 	_act("SLM Agreement", globex.name, "Submit for Negotiation", "manager@slm.demo")
 	make_monitoring_demo()
+	make_review_demo()
 	frappe.db.commit()
 	print(f"Demo ready: active {sla} with {', '.join(under)}; in negotiation {globex.name}. Log in as owner@slm.demo / {PASSWORD}")
 
@@ -249,3 +251,55 @@ def make_monitoring_demo(seed: int = 7):
 	for code, months in tasks.months_to_compute().items():
 		tasks.monitor_agreement(code, months)
 	tasks.send_breach_digests()
+
+
+def make_review_demo():
+	"""Reviews from the agreements' cycles — the past ones held and closed with minutes and findings — and
+	an improvement plan raised from the latest SLA breach."""
+	from frappe.utils import add_days, getdate, nowdate
+
+	from slm_app import tasks
+
+	if frappe.db.exists("SLM Improvement Plan", {"title": ["like", "Demo:%"]}):
+		return
+	frappe.set_user("Administrator")
+	tasks.schedule_reviews(nowdate(), horizon_days=45)
+	today = getdate(nowdate())
+	for r in frappe.get_all("SLM Service Review", filters={"status": "Scheduled", "review_date": ["<", today]}, fields=["name"]):
+		doc = frappe.get_doc("SLM Service Review", r.name)
+		doc.update(
+			{
+				"status": "Closed",
+				"held_on": doc.review_date,
+				"agenda": "<p>Service levels of the period; breaches and their handling; next period.</p>",
+				"minutes": "<p>The period's monitoring table was reviewed with the counterparty.</p>",
+				"attendees": [
+					{"user": "manager@slm.demo", "attendee_name": "Max Manager", "organisation": "Demo IT Services"},
+					{"user": "owner@slm.demo", "attendee_name": "Olivia Owner", "organisation": "Demo IT Services"},
+				],
+				"findings": [
+					{"item_type": "Finding", "description": "Resolution misses cluster on Friday afternoons", "owner_user": "manager@slm.demo", "status": "Done"},
+					{"item_type": "Decision", "description": "Add a Friday on-call rota", "owner_user": "manager@slm.demo", "status": "Done"},
+				],
+			}
+		)
+		_as("manager@slm.demo", doc.save)
+	breach = frappe.get_all(
+		"SLM Breach", filters={"agreement_type": "SLA"}, fields=["name", "agreement", "target_code", "period"], order_by="period desc", limit=1
+	)
+	if breach:
+		b = breach[0]
+		plan = {
+			"doctype": "SLM Improvement Plan",
+			"title": f"Demo: recover {b.agreement} {b.target_code}",
+			"agreement": b.agreement,
+			"source_breach": b.name,
+			"start_date": add_days(today, -60),
+			"status": "In Progress",
+			"actions": [
+				{"action": "Friday on-call rota", "owner_user": "manager@slm.demo", "due_date": add_days(today, -30), "status": "Done"},
+				{"action": "Runbook for the top three incident types", "owner_user": "manager@slm.demo", "due_date": add_days(today, 30), "status": "In Progress"},
+			],
+			"targets": [{"agreement": b.agreement, "target_code": b.target_code}],
+		}
+		_insert(plan)

@@ -49,8 +49,9 @@ def make_defaults():
 			}
 		).insert(ignore_permissions=True)
 	settings = frappe.get_single("SLM Settings")
-	if not settings.default_service_calendar:
-		settings.default_service_calendar = DEFAULT_CALENDAR
+	if not settings.default_service_calendar or not settings.monitoring_due_day:
+		settings.default_service_calendar = settings.default_service_calendar or DEFAULT_CALENDAR
+		settings.monitoring_due_day = settings.monitoring_due_day or 5
 		settings.flags.ignore_permissions = True
 		settings.save()
 	for kind in ("SLA", "OLA", "UC"):
