@@ -42,3 +42,12 @@ class TestInstall(FrappeTestCase):
 		self.assertTrue(all(name.startswith("SLM ") for name in ours))
 		for taken in ("Service Level Agreement", "Contract", "Issue", "Service Level Priority", "Service Day"):
 			self.assertNotIn(taken, ours)
+
+	def test_settings_on_a_site_upgraded_from_before_the_due_day(self):
+		frappe.db.set_single_value("SLM Settings", "monitoring_due_day", None)
+		settings = frappe.get_single("SLM Settings")
+		settings.save()
+		self.assertEqual(frappe.db.get_single_value("SLM Settings", "monitoring_due_day"), 5)
+		settings.monitoring_due_day = 31
+		with self.assertRaises(frappe.ValidationError):
+			settings.save()
