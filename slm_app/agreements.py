@@ -8,23 +8,9 @@ from frappe import _
 from frappe.utils import getdate, now_datetime
 
 from slm_app.core import consistency, lifecycle
+from slm_app.core import targets as tgt
 
-TARGET_FIELDS = [
-	"parent",
-	"idx",
-	"target_code",
-	"service",
-	"metric_kind",
-	"metric_name",
-	"priority",
-	"target_value",
-	"time_unit",
-	"unit",
-	"direction",
-	"compliance_share",
-	"measurement_period",
-	"data_source",
-]
+TARGET_FIELDS = ["parent", "idx", "target_code", "service", *tgt.VALUE_FIELDS, "measurement_period", "data_source"]
 
 
 def targets_by_agreement(names: list[str]) -> dict[str, list[dict]]:

@@ -18,6 +18,7 @@ from slm_app.core import breaches as core_breaches
 from slm_app.core import calendar as cal
 from slm_app.core import compliance, lifecycle
 from slm_app.core import measurements as ms
+from slm_app.core import targets as tgt
 
 IN_FORCE_STATES = [lifecycle.ACTIVE, lifecycle.EXPIRED, lifecycle.TERMINATED, lifecycle.SUPERSEDED]
 MEASURABLE_STATES = [lifecycle.SIGNED, *IN_FORCE_STATES]
@@ -113,7 +114,7 @@ def load_month(year: int, month: int, codes: list[str] | None = None) -> dict:
 	trows = frappe.get_all(
 		"SLM Agreement Target",
 		filters={"parent": ["in", names or [""]], "parenttype": "SLM Agreement", "parentfield": "targets"},
-		fields=["parent", "target_code", "service", "metric_kind", "metric_name", "unit", "direction", "priority", "target_value", "time_unit", "compliance_share"],
+		fields=["parent", "target_code", "service", *tgt.VALUE_FIELDS],
 	)
 	targets = pd.DataFrame(
 		[
@@ -127,7 +128,7 @@ def load_month(year: int, month: int, codes: list[str] | None = None) -> dict:
 				"valid_from": head[t.parent].valid_from,
 				# a terminated agreement is in force until the day it ended
 				"valid_to": min(d for d in (head[t.parent].valid_to, head[t.parent].ended_on if head[t.parent].workflow_state == lifecycle.TERMINATED else None) if d) if (head[t.parent].valid_to or head[t.parent].ended_on) else None,
-				**{k: t[k] for k in ("target_code", "service", "metric_kind", "metric_name", "unit", "direction", "priority", "target_value", "time_unit", "compliance_share")},
+				**{k: t[k] for k in ("target_code", "service", *tgt.VALUE_FIELDS)},
 			}
 			for t in trows
 		],
@@ -199,7 +200,7 @@ def load_month(year: int, month: int, codes: list[str] | None = None) -> dict:
 	)
 	metrics = pd.DataFrame(
 		{
-			"agreement_code": mv["agreement"].map(lambda n: head[n].agreement_code if n in head else frappe.db.get_value("SLM Agreement", n, "agreement_code")),
+			"agreement_code": mv["agreement"].map(lambda n: head[n].agreement_code),  # read for `names` only
 			"target_code": mv["target_code"],
 			"at_ns": _to_ns(mv["measured_at"], tz),
 			"value": mv["value"].astype(float),
@@ -478,12 +479,19 @@ def _sla_customers(br: pd.DataFrame) -> dict[str, str]:
 			out[b.agreement] = b.party
 	under = [b.agreement for b in br.itertuples(index=False) if b.agreement_type != "SLA"]
 	if under:
-		for row in frappe.get_all(
+		links = frappe.get_all(
 			"SLM Underpinning",
 			filters={"underpinning_agreement": ["in", under], "parenttype": "SLM Agreement"},
 			fields=["parent", "underpinning_agreement"],
-		):
-			out.setdefault(row.underpinning_agreement, frappe.db.get_value("SLM Agreement", row.parent, "party"))
+			order_by="parent",
+		)
+		party = dict(
+			frappe.get_all(
+				"SLM Agreement", filters={"name": ["in", sorted({r.parent for r in links}) or [""]]}, fields=["name", "party"], as_list=True
+			)
+		)
+		for row in links:
+			out.setdefault(row.underpinning_agreement, party.get(row.parent))
 	return out
 
 

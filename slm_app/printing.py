@@ -6,7 +6,6 @@ import frappe
 from frappe import _
 from frappe.utils import format_date, format_datetime
 
-from slm_app.core import targets as tgt
 from slm_app.core import templates
 
 
@@ -75,7 +74,3 @@ def render_agreement_text(doc) -> str:
 		return values["targets_table"]
 	body = frappe.db.get_value("SLM Agreement Template", name, "body") or ""
 	return templates.fill_template(body, values)
-
-
-def describe_target(row) -> str:
-	return tgt.describe(row.as_dict() if hasattr(row, "as_dict") else row)

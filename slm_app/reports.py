@@ -22,6 +22,18 @@ def _is_month(value: str) -> bool:
 	return len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit() and len(parts[0]) == 4 and 1 <= int(parts[1]) <= 12
 
 
+def month_conditions(filters: dict, conditions: list | None = None) -> list:
+	"""List filters for the checked From / To Month (months are text, YYYY-MM, compared as text:
+	Frappe's "between" would read them as dates)."""
+	start, end = month_range(filters)
+	conditions = list(conditions or [])
+	if start:
+		conditions.append(["period", ">=", start])
+	if end:
+		conditions.append(["period", "<=", end])
+	return conditions
+
+
 def check_link(doctype: str, value: str | None, label: str) -> None:
 	if value and not frappe.db.exists(doctype, value):
 		frappe.throw(_("Unknown {0}: {1}").format(label, value), title=_("Invalid filter"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from slm_app.core.errors import Problem, RuleError
+from slm_app.core.errors import Problem
 
 
 def translate_problem(problem: Problem) -> str:
@@ -22,10 +22,6 @@ def throw_problems(problems: list[Problem], title: str | None = None) -> None:
 	else:
 		message = "<ul>" + "".join(f"<li>{frappe.utils.escape_html(translate_problem(p))}</li>" for p in problems) + "</ul>"
 	frappe.throw(message, frappe.ValidationError, title=title or _("Invalid entry"))
-
-
-def throw_rule_error(error: RuleError, title: str | None = None) -> None:
-	throw_problems(error.problems, title)
 
 
 def user_roles(user: str | None = None) -> set[str]:

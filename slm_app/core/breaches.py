@@ -3,7 +3,6 @@ SLA target that breached in the same month (underpinning attribution)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from slm_app.core.compliance import BREACHED
@@ -79,10 +78,3 @@ def attribute(breaches: pd.DataFrame, results: pd.DataFrame, links: pd.DataFrame
 	if j.empty:
 		return pd.DataFrame(columns=ATTRIBUTION_COLUMNS)
 	return j[ATTRIBUTION_COLUMNS].drop_duplicates().sort_values(ATTRIBUTION_COLUMNS[:2] + ["underpinning_agreement", "underpinning_target"]).reset_index(drop=True)
-
-
-def affected_counts(missed: pd.DataFrame) -> pd.Series:
-	"""Missed tickets per (agreement, target)."""
-	if missed.empty:
-		return pd.Series(dtype=np.int64)
-	return missed.groupby(["agreement", "target_code"]).size()

@@ -20,6 +20,8 @@ RESOLUTION_TIME = "Resolution Time"
 CUSTOM_METRIC = "Custom Metric"
 METRIC_KINDS = (AVAILABILITY, RESPONSE_TIME, RESOLUTION_TIME, CUSTOM_METRIC)
 TIME_KINDS = (RESPONSE_TIME, RESOLUTION_TIME)
+# the fields that say what a target asks for (on agreements, catalogue levels and requirement items alike)
+VALUE_FIELDS = ("metric_kind", "metric_name", "priority", "target_value", "time_unit", "unit", "direction", "compliance_share")
 
 HIGHER_IS_BETTER = "Higher is better"
 LOWER_IS_BETTER = "Lower is better"

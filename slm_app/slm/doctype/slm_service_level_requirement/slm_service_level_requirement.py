@@ -7,18 +7,10 @@ from frappe.model.document import Document
 from frappe.utils import add_years, getdate, now_datetime, nowdate
 
 from slm_app.core import catalogue
+from slm_app.core import targets as tgt
 from slm_app.utils import rows, throw_problems
 
-TARGET_KEYS = (
-	"metric_kind",
-	"metric_name",
-	"priority",
-	"target_value",
-	"time_unit",
-	"unit",
-	"direction",
-	"compliance_share",
-)
+TARGET_KEYS = tgt.VALUE_FIELDS
 
 
 class SLMServiceLevelRequirement(Document):

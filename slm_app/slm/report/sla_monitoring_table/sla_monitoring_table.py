@@ -5,23 +5,18 @@
 import frappe
 from frappe import _
 
-from slm_app.reports import check_link, month_range
+from slm_app.reports import check_link, month_conditions
 
 RESULTS = ("Met", "Breached", "No Data")
 
 
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
-	start, end = month_range(filters)
 	check_link("SLM Agreement", filters.agreement, _("Agreement"))
 	check_link("SLM Service", filters.service, _("Service"))
 	check_link("SLM Party", filters.party, _("Counterparty"))
-	# cancelled records were amended: show the amendment only. Months are text (YYYY-MM), compared as text.
-	conditions = [["docstatus", "!=", 2]]
-	if start:
-		conditions.append(["period", ">=", start])
-	if end:
-		conditions.append(["period", "<=", end])
+	# cancelled records were amended: show the amendment only
+	conditions = month_conditions(filters, [["docstatus", "!=", 2]])
 	for field in ("agreement", "agreement_type", "party", "service", "result"):
 		if filters.get(field):
 			conditions.append([field, "=", filters.get(field)])

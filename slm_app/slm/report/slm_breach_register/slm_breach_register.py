@@ -5,21 +5,16 @@
 import frappe
 from frappe import _
 
-from slm_app.reports import check_link, month_range
+from slm_app.reports import check_link, month_conditions
 
 STATES = ("Open", "Notified", "Handling", "Resolved", "Closed")
 
 
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
-	start, end = month_range(filters)
 	check_link("SLM Service", filters.service, _("Service"))
 	check_link("SLM Party", filters.party, _("Counterparty"))
-	conditions = []  # months are text (YYYY-MM), compared as text
-	if start:
-		conditions.append(["period", ">=", start])
-	if end:
-		conditions.append(["period", "<=", end])
+	conditions = month_conditions(filters)
 	for field, key in (("service", "service"), ("agreement_type", "agreement_type"), ("party", "party"), ("workflow_state", "status")):
 		if filters.get(key):
 			conditions.append([field, "=", filters.get(key)])
