@@ -19,14 +19,14 @@ fixtures = [
 	{"dt": "Role", "filters": [["name", "like", "SLM %"]]},
 	{"dt": "Workflow State", "filters": [["name", "in", [
 		"Draft", "Negotiating", "Agreed", "Signed", "Active", "Expired", "Terminated", "Superseded",
-		"Published", "Retired", "Open", "Notified", "Handling", "Resolved", "Closed",
+		"Published", "Retired", "Open", "Notified", "Handling", "Resolved", "Closed", "Approved", "Withdrawn",
 	]]]},
 	{"dt": "Workflow Action Master", "filters": [["name", "in", [
 		"Submit for Negotiation", "Start Negotiation", "Agree", "Not Agreed", "Reopen Negotiation", "Sign",
 		"Activate", "Expire", "Terminate", "Publish", "Retire", "Revise",
-		"Notify", "Start Handling", "Resolve", "Reopen", "Close",
+		"Notify", "Start Handling", "Resolve", "Reopen", "Close", "Approve", "Withdraw",
 	]]]},
-	{"dt": "Workflow", "filters": [["name", "in", ["SLM Agreement Lifecycle", "SLM Service Lifecycle", "SLM Breach Handling"]]]},
+	{"dt": "Workflow", "filters": [["name", "in", ["SLM Agreement Lifecycle", "SLM Service Lifecycle", "SLM Breach Handling", "SLM Service Report Approval"]]]},
 ]
 
 scheduler_events = {
@@ -35,6 +35,7 @@ scheduler_events = {
 		"slm_app.tasks.schedule_monitoring",
 		"slm_app.tasks.schedule_reviews",
 		"slm_app.tasks.remind_reviews",
+		"slm_app.tasks.schedule_service_reports",
 	],
 	"hourly": ["slm_app.tasks.sync_tickets", "slm_app.tasks.send_breach_digests"],
 }
@@ -48,6 +49,7 @@ permission_query_conditions = {
 	"SLM Breach": "slm_app.permissions.breach_query",
 	"SLM Service Review": "slm_app.permissions.review_query",
 	"SLM Improvement Plan": "slm_app.permissions.plan_query",
+	"SLM Service Report": "slm_app.permissions.service_report_query",
 }
 
 has_permission = {
@@ -58,6 +60,7 @@ has_permission = {
 	"SLM Breach": "slm_app.permissions.breach_has_permission",
 	"SLM Service Review": "slm_app.permissions.review_has_permission",
 	"SLM Improvement Plan": "slm_app.permissions.plan_has_permission",
+	"SLM Service Report": "slm_app.permissions.service_report_has_permission",
 }
 
 jinja = {

@@ -10,12 +10,15 @@ from frappe.utils import escape_html, get_url_to_form, now_datetime
 from slm_app.core.roles import MANAGER
 
 
+def users_with_role(role: str) -> list[str]:
+	"""Enabled users holding ``role`` (never Administrator or Guest), in two queries."""
+	holders = frappe.get_all("Has Role", filters={"role": role, "parenttype": "User"}, pluck="parent", distinct=True)
+	holders = [u for u in holders if u not in ("Administrator", "Guest")]
+	return frappe.get_all("User", filters={"name": ["in", holders or [""]], "enabled": 1}, pluck="name", order_by="name asc")
+
+
 def recipients_for(breaches: list[dict]) -> dict[str, list[dict]]:
-	managers = [
-		u
-		for u in frappe.get_all("Has Role", filters={"role": MANAGER, "parenttype": "User"}, pluck="parent", distinct=True)
-		if frappe.db.get_value("User", u, "enabled") and u not in ("Administrator", "Guest")
-	]
+	managers = users_with_role(MANAGER)
 	members: dict[str, list[str]] = {}
 	parties = sorted({b["party"] for b in breaches if b["agreement_type"] in ("OLA", "UC")})
 	for row in frappe.get_all("SLM Party Member", filters={"parent": ["in", parties or [""]], "parenttype": "SLM Party"}, fields=["parent", "user"]):

@@ -93,3 +93,16 @@ def review_has_permission(doc, ptype=None, user=None):
 
 def plan_has_permission(doc, ptype=None, user=None):
 	return _allowed(doc.party, user)
+
+
+def service_report_query(user: str | None = None) -> str:
+	"""A customer's contacts see their customer's approved reports, never drafts."""
+	condition = _condition("`tabSLM Service Report`.`party`", user)
+	return f"({condition}) and `tabSLM Service Report`.`docstatus` = 1" if condition else ""
+
+
+def service_report_has_permission(doc, ptype=None, user=None):
+	allowed = _allowed(doc.party, user)
+	if allowed is None:
+		return None
+	return allowed and doc.docstatus == 1

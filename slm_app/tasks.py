@@ -167,11 +167,9 @@ def remind_reviews(today=None, days_ahead: int = 7) -> list[str]:
 	due = reviews.reminders_due([dict(r) for r in rows], today, days_ahead)
 	if not due:
 		return []
-	managers = [
-		u
-		for u in frappe.get_all("Has Role", filters={"role": MANAGER, "parenttype": "User"}, pluck="parent", distinct=True)
-		if u not in ("Administrator", "Guest") and frappe.db.get_value("User", u, "enabled")
-	]
+	from slm_app.notifications import users_with_role
+
+	managers = users_with_role(MANAGER)
 	lines = {r.name: r for r in rows}
 	for user in managers:
 		frappe.get_doc(
@@ -189,3 +187,10 @@ def remind_reviews(today=None, days_ahead: int = 7) -> list[str]:
 	for name in due:
 		frappe.db.set_value("SLM Service Review", name, "reminded_on", today)
 	return due
+
+
+def schedule_service_reports(today=None) -> list[str]:
+	"""Daily: draft last quarter's service reports once its monitoring is due (see slm_app.service_reports)."""
+	from slm_app import service_reports
+
+	return service_reports.schedule_service_reports(today)

@@ -45,7 +45,7 @@ if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
 		(cd "$repo" && tar --exclude=.git --exclude=.venv -cf - .) | tar -x -C "$app"
 	fi
 	chown -R "$owner": "$app" 2>/dev/null || true
-	as_bench "grep -qx slm_app sites/apps.txt || echo slm_app >> sites/apps.txt"
+	as_bench "grep -qx slm_app sites/apps.txt || { sed -i -e '\$a\\' sites/apps.txt; echo slm_app >> sites/apps.txt; }"
 	as_bench "./env/bin/pip install -q -e apps/slm_app" || failed+=("frappe: install")
 	if [ ! -d "$bench/sites/$site" ]; then
 		as_bench "bench new-site '$site' --db-root-username root --db-root-password '${SLM_DB_ROOT_PASSWORD:-root}' --admin-password admin --mariadb-user-host-login-scope=% --install-app slm_app" || failed+=("frappe: new-site")
