@@ -1,7 +1,7 @@
-"""Number cards of the SLM workspace that need more than a count."""
+"""Number cards and charts of the SLM workspace that need more than a count or a group-by."""
 
 import frappe
-from frappe.utils import add_days, getdate, nowdate
+from frappe.utils import add_days, add_months, getdate, nowdate
 
 from slm_app.slm.report.slm_kpis import slm_kpis
 
@@ -29,3 +29,45 @@ def reviews_due(filters=None) -> int:
 			limit_page_length=0,
 		)
 	)
+
+
+@frappe.whitelist()
+def compliance_by_service(chart_name=None, chart=None, no_cache=None, filters=None, **_kwargs) -> dict:
+	"""Dashboard chart: target-months met (%) per service over the last closed months, for SLAs by
+	default; only the monitoring records the user may read count, so a customer sees its own."""
+	from frappe import _
+
+	from slm_app.core import kpis
+
+	filters = frappe.parse_json(filters) or {}
+	if chart_name and not filters:
+		filters = frappe.parse_json(frappe.db.get_value("Dashboard Chart", chart_name, "filters_json")) or {}
+	try:
+		months = int(3 if filters.get("months") in (None, "") else filters.get("months"))
+	except (TypeError, ValueError):
+		frappe.throw(_("Closed Months must be a whole number, not {0}").format(filters.get("months")))
+	if not 1 <= months <= 36:
+		frappe.throw(_("Closed Months must be between 1 and 36, not {0}").format(months))
+	kind = filters.get("agreement_type") or "SLA"
+	if kind not in ("SLA", "OLA", "UC"):
+		frappe.throw(_("Agreement Type must be SLA, OLA or UC, not {0}").format(kind))
+	today = getdate(nowdate())
+	last = add_months(today.replace(day=1), -1)
+	first = add_months(last, -(months - 1))
+	records = frappe.get_list(
+		"SLM Monitoring Record",
+		filters=[
+			["agreement_type", "=", kind],
+			["docstatus", "=", 1],
+			["period", ">=", first.strftime("%Y-%m")],
+			["period", "<=", last.strftime("%Y-%m")],
+		],
+		fields=["service", "result", "docstatus"],
+		limit_page_length=0,
+	)
+	frame = kpis.compliance_by([dict(r) for r in records], "service")
+	return {
+		"labels": frame["group"].tolist(),
+		"datasets": [{"name": _("Target-Months Met (%)"), "values": [round(float(v), 1) for v in frame["compliance_pct"]]}],
+		"type": "bar",
+	}

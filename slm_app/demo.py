@@ -120,7 +120,9 @@ def make_demo():
 
 	if frappe.db.exists("SLM Service Level Requirement", {"title": "Online banking for ACME"}):
 		make_monitoring_demo()
+		make_breach_handling_demo()
 		make_review_demo()
+		make_service_report_demo()
 		frappe.db.commit()
 		return
 	start = str(get_first_day(add_months(nowdate(), -11)))
@@ -183,7 +185,9 @@ def make_demo():
 	)
 	_act("SLM Agreement", globex.name, "Submit for Negotiation", "manager@slm.demo")
 	make_monitoring_demo()
+	make_breach_handling_demo()
 	make_review_demo()
+	make_service_report_demo()
 	frappe.db.commit()
 	print(f"Demo ready: active {sla} with {', '.join(under)}; in negotiation {globex.name}. Log in as owner@slm.demo / {PASSWORD}")
 
@@ -273,16 +277,14 @@ def make_review_demo():
 				"held_on": doc.review_date,
 				"agenda": "<p>Service levels of the period; breaches and their handling; next period.</p>",
 				"minutes": "<p>The period's monitoring table was reviewed with the counterparty.</p>",
-				"attendees": [
-					{"user": "manager@slm.demo", "attendee_name": "Max Manager", "organisation": "Demo IT Services"},
-					{"user": "owner@slm.demo", "attendee_name": "Olivia Owner", "organisation": "Demo IT Services"},
-				],
 				"findings": [
 					{"item_type": "Finding", "description": "Resolution misses cluster on Friday afternoons", "owner_user": "manager@slm.demo", "status": "Done"},
 					{"item_type": "Decision", "description": "Add a Friday on-call rota", "owner_user": "manager@slm.demo", "status": "Done"},
 				],
 			}
 		)
+		if "owner@slm.demo" not in {a.user for a in doc.attendees}:
+			doc.append("attendees", {"user": "owner@slm.demo", "attendee_name": "Olivia Owner", "organisation": "Demo IT Services"})
 		_as("manager@slm.demo", doc.save)
 	breach = frappe.get_all(
 		"SLM Breach", filters={"agreement_type": "SLA"}, fields=["name", "agreement", "target_code", "period"], order_by="period desc", limit=1
@@ -303,3 +305,37 @@ def make_review_demo():
 			"targets": [{"agreement": b.agreement, "target_code": b.target_code}],
 		}
 		_insert(plan)
+
+
+def make_breach_handling_demo():
+	"""SLA breaches older than two months handled to the end (resolved with a note, closed with a cause);
+	the latest stay with the manager."""
+	cutoff = str(add_months(nowdate(), -2))[:7]
+	for b in frappe.get_all("SLM Breach", filters={"agreement_type": "SLA", "period": ["<", cutoff], "workflow_state": "Notified"}, pluck="name", order_by="period asc"):
+		_act("SLM Breach", b, "Start Handling", "manager@slm.demo")
+		doc = frappe.get_doc("SLM Breach", b)
+		doc.handling_note = "Restored service; tickets of the month re-prioritised with the support team"
+		_as("manager@slm.demo", doc.save)
+		_act("SLM Breach", b, "Resolve", "manager@slm.demo")
+		doc = frappe.get_doc("SLM Breach", b)
+		doc.cause = "Under-staffed Friday shift; change CHG-2026-014 added an on-call rota"
+		_as("owner@slm.demo", doc.save)
+		_act("SLM Breach", b, "Close", "owner@slm.demo")
+
+
+def make_service_report_demo():
+	"""The quarterly service reports of every closed quarter since the SLA started: approved and sent,
+	except the latest quarter's, left for the manager to approve."""
+	from frappe.utils import getdate
+
+	from slm_app import service_reports
+	from slm_app.core import service_reports as sr
+
+	last = sr.previous_quarter(*sr.quarter_of(getdate(nowdate())))
+	start = min(getdate(d) for d in frappe.get_all("SLM Agreement", filters={"agreement_type": "SLA", "workflow_state": "Active"}, pluck="valid_from") or [nowdate()])
+	quarter = sr.quarter_of(start)
+	while quarter <= last:
+		for name in service_reports.generate_quarter(*quarter):
+			if quarter < last:
+				_as("manager@slm.demo", lambda n=name: apply_workflow(frappe.get_doc("SLM Service Report", n).as_dict(), "Approve"))
+		quarter = (quarter[0] + 1, 1) if quarter[1] == 4 else (quarter[0], quarter[1] + 1)

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from slm_app.core.compliance import BREACHED
+from slm_app.core.compliance import BREACHED, MET
 from slm_app.core.errors import Problem, _, raise_if
 
 SLA = "SLA"
@@ -256,3 +256,24 @@ def yearly_kpis(
 
 def year_months(year: int) -> list[tuple[int, int]]:
 	return [(int(year), m) for m in range(1, 13)]
+
+
+COMPLIANCE_COLUMNS = ["group", "met", "breached", "compliance_pct"]
+
+
+def compliance_by(records: Iterable[dict], key: str = "service") -> pd.DataFrame:
+	"""Target-months met per ``key`` (e.g. service): met / (met + breached) × 100 over the given records
+	(COMPLIANCE_COLUMNS, worst first, then by name). No Data records and records without ``key`` are left
+	out; a group whose records are all No Data does not appear. Only submitted records count when a
+	docstatus is given."""
+	counts: dict[str, list[int]] = {}
+	for r in records:
+		if "docstatus" in r and int(r["docstatus"] or 0) != 1:
+			continue
+		group = r.get(key)
+		if not group or r.get("result") not in (MET, BREACHED):
+			continue
+		counts.setdefault(str(group), [0, 0])[0 if r["result"] == MET else 1] += 1
+	rows = [(g, m, b, percent(m, m + b)) for g, (m, b) in counts.items()]
+	rows.sort(key=lambda r: (r[3], r[0]))
+	return pd.DataFrame(rows, columns=COMPLIANCE_COLUMNS)

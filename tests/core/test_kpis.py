@@ -296,3 +296,24 @@ def test_kpis_agree_with_the_per_sla_loop(case):
 			int(months[c].sum()) for c in ("slas", "slas_on_time", "sla_items", "breached_items")
 		)
 		assert r.on_time_pct == (r.slas_on_time * 100 / r.slas if r.slas else None)
+
+
+def test_compliance_by_service_hand_computed():
+	from slm_app.core.kpis import compliance_by
+
+	records = [
+		{"service": "Email", "result": "Met", "docstatus": 1},
+		{"service": "Email", "result": "Met", "docstatus": 1},
+		{"service": "Email", "result": "Breached", "docstatus": 1},
+		{"service": "Email", "result": "No Data", "docstatus": 1},
+		{"service": "Email", "result": "Breached", "docstatus": 2},  # amended away
+		{"service": "ERP", "result": "Met", "docstatus": 1},
+		{"service": "VPN", "result": "No Data", "docstatus": 1},
+		{"service": None, "result": "Met", "docstatus": 1},
+	]
+	out = compliance_by(records)
+	assert out["group"].tolist() == ["Email", "ERP"]
+	assert out["met"].tolist() == [2, 1]
+	assert out["breached"].tolist() == [1, 0]
+	assert out["compliance_pct"].round(4).tolist() == [66.6667, 100.0]
+	assert compliance_by([]).empty

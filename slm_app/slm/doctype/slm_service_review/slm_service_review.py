@@ -21,6 +21,24 @@ class SLMServiceReview(Document):
 			throw_problems(reviews.check_review_close(items))
 		if self.is_new() and not self.results and self.period_from and self.period_to:
 			self.prefill()
+		if self.is_new() and not self.attendees and self.agreement:
+			self.prefill_attendees()
+
+	def prefill_attendees(self):
+		"""The counterparty's people (the customer's contacts for an SLA, the support team for an OLA, the
+		supplier's contacts for a UC) and the manager who drafted the agreement."""
+		party, drafted_by = frappe.db.get_value("SLM Agreement", self.agreement, ["party", "owner"])
+		members = frappe.get_all(
+			"SLM Party Member",
+			filters={"parent": party, "parenttype": "SLM Party"},
+			fields=["user", "full_name"],
+			order_by="is_primary desc, idx asc",
+		)
+		for m in members:
+			self.append("attendees", {"user": m.user, "attendee_name": m.full_name or (frappe.utils.get_fullname(m.user) if m.user else ""), "organisation": party})
+		if drafted_by and drafted_by not in ("Administrator", "Guest") and drafted_by not in {m.user for m in members}:
+			company = frappe.db.get_single_value("SLM Settings", "company_name") or ""
+			self.append("attendees", {"user": drafted_by, "attendee_name": frappe.utils.get_fullname(drafted_by), "organisation": company})
 
 	@frappe.whitelist()
 	def prefill(self):

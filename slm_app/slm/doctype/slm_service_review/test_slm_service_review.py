@@ -48,6 +48,12 @@ class TestReviewsAndPlans(FrappeTestCase):
 		# the OLA's review of the same quarter (still Scheduled whatever the order of tests): reminded once
 		ola_review = f"REV-{self.ola.name}-2026-03-31"
 		self.assertEqual(frappe.db.get_value("SLM Service Review", ola_review, "status"), "Scheduled")
+		# attendees pre-filled: the counterparty's people and the manager who drafted the agreement
+		attendees = lambda n: {(a.user, a.organisation) for a in frappe.get_doc("SLM Service Review", n).attendees}  # noqa: E731
+		self.assertIn((u.TEAM_USER, u.TEAM), attendees(ola_review))
+		self.assertIn(u.MANAGER_USER, {user for user, _org in attendees(ola_review)})
+		self.assertIn((u.CUSTOMER_A_USER, u.CUSTOMER_A), attendees(name))
+		self.assertNotIn(u.TEAM_USER, {user for user, _org in attendees(name)})
 		self.assertIn(ola_review, tasks.remind_reviews("2026-03-25"))
 		self.assertNotIn(ola_review, tasks.remind_reviews("2026-03-26"))
 		self.assertTrue(frappe.db.exists("Notification Log", {"for_user": u.MANAGER_USER, "document_type": "SLM Service Review"}))
