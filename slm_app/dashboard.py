@@ -8,10 +8,12 @@ from slm_app.slm.report.slm_kpis import slm_kpis
 
 @frappe.whitelist()
 def monitored_on_time(filters=None) -> dict:
-	"""KPI 1 for the last closed month the user can see: SLAs monitored on time, in %."""
-	today = getdate(nowdate())
-	year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+	"""KPI 1 for the latest month whose monitoring due day is over, over the SLAs the user can see:
+	SLAs monitored on time, in %."""
+	from slm_app.core import kpis
+
 	due_day = int(frappe.db.get_single_value("SLM Settings", "monitoring_due_day") or 5)
+	year, month = kpis.last_judged_month(getdate(nowdate()), due_day)
 	monthly, _yearly = slm_kpis.compute(year, due_day)
 	row = monthly[monthly["month"] == month]
 	value = None if row.empty else row.iloc[0]["on_time_pct"]

@@ -254,6 +254,7 @@ def make_monitoring_demo(seed: int = 7):
 		frappe.set_user("Administrator")
 	for code, months in tasks.months_to_compute().items():
 		tasks.monitor_agreement(code, months)
+	_date_monitoring_as_history()
 	tasks.send_breach_digests()
 
 
@@ -339,3 +340,21 @@ def make_service_report_demo():
 			if quarter < last:
 				_as("manager@slm.demo", lambda n=name: apply_workflow(frappe.get_doc("SLM Service Report", n).as_dict(), "Approve"))
 		quarter = (quarter[0] + 1, 1) if quarter[1] == 4 else (quarter[0], quarter[1] + 1)
+
+
+def _date_monitoring_as_history():
+	"""The demo computes a year of months in one go; date each month's records and breaches as a site
+	running the scheduler would have (the 2nd of the following month), except one month five months ago
+	that was monitored late (the 9th), so the on-time KPI has history to show."""
+	from frappe.utils import add_months, getdate
+
+	today = getdate(nowdate())
+	late = str(add_months(today, -5))[:7]
+	for period in frappe.get_all("SLM Monitoring Record", filters={"docstatus": 1}, pluck="period", distinct=True):
+		year, month = map(int, period.split("-"))
+		following = add_months(getdate(f"{year}-{month:02d}-01"), 1)
+		day = 9 if period == late else 2
+		when = f"{following.year}-{following.month:02d}-{day:02d} 08:30:00"
+		if getdate(when) < today:
+			frappe.db.sql("update `tabSLM Monitoring Record` set monitored_on=%s where period=%s and docstatus=1", (when, period))
+			frappe.db.sql("update `tabSLM Breach` set detected_on=%s where period=%s", (when, period))

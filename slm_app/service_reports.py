@@ -31,7 +31,15 @@ def slas_of(doc) -> list[dict]:
 
 
 def collect(doc) -> None:
-	"""Fill the report from the quarter's submitted monitoring records, breaches, reviews and plans."""
+	"""Fill the report from the quarter's submitted monitoring records, breaches, reviews and plans; the
+	texts the report composes (findings, recovery) are written in the report's language."""
+	from frappe.translate import print_language
+
+	with print_language(doc.language or "en"):
+		_collect(doc)
+
+
+def _collect(doc) -> None:
 	year, quarter = int(doc.year), int(doc.quarter)
 	first, last = sr.quarter_bounds(year, quarter)
 	months = sr.quarter_months(year, quarter)

@@ -95,6 +95,15 @@ def due_by(year, month, due_day: int):
 	return pd.Timestamp(out) if out.ndim == 0 else pd.DatetimeIndex(out)
 
 
+def last_judged_month(today, due_day: int) -> tuple[int, int]:
+	"""The latest month whose monitoring due day is over on ``today``: the previous month once the due
+	day has passed, else the month before it. Later months are pending, neither on time nor late."""
+	year, month = today.year, today.month
+	back = 1 if today.day > int(due_day) else 2
+	index = year * 12 + (month - 1) - back
+	return index // 12, index % 12 + 1
+
+
 def _records(records: pd.DataFrame) -> pd.DataFrame:
 	missing = [c for c in RECORD_COLUMNS if c not in records.columns]
 	if missing:

@@ -24,7 +24,12 @@ class TestInstall(FrappeTestCase):
 		self.assertTrue(frappe.db.exists("SLM Agreement Template", {"agreement_type": "SLA", "language": "zh"}))
 		ws = frappe.get_doc("Workspace", "Service Level Management")
 		self.assertEqual(len(ws.number_cards), 4)
-		self.assertEqual(len(ws.charts), 2)
+		self.assertEqual(
+			[c.chart_name for c in ws.charts], ["SLM Breach Trend", "SLM Breaches by Service", "SLM Compliance by Service"]
+		)
+		self.assertTrue(frappe.db.exists("Dashboard Chart Source", "SLM Compliance by Service"))
+		self.assertTrue(frappe.db.exists("Print Format", "SLM Service Report"))
+		self.assertEqual(frappe.db.get_value("Workflow", {"document_type": "SLM Service Report"}, "is_active"), 1)
 		for card in ws.number_cards:
 			self.assertTrue(frappe.db.exists("Number Card", card.number_card_name), card.number_card_name)
 		for chart in ws.charts:

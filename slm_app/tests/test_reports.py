@@ -51,3 +51,16 @@ class TestRegisterAndCatalogue(FrappeTestCase):
 		self.assertEqual(by[u.HOSTING].ucs, 1)
 		self.assertTrue(all(s.service_kind == "Technical Service" for s in services))
 		self.assertTrue(chart and summary)
+
+	def test_every_report_opens_in_the_desk_for_a_customer_contact(self):
+		"""Through the desk's own entry point, which checks the report's roles and the report permission on
+		its reference doctype, not only the report's execute()."""
+		from frappe.desk.query_report import run
+
+		frappe.set_user(u.CUSTOMER_A_USER)
+		for report in ("SLA Monitoring Table", "SLM Breach Register", "SLM KPIs", "SLM Agreement Register", "SLM Service Catalogue"):
+			with self.subTest(report=report):
+				out = run(report, filters={})
+				self.assertIn("result", out)
+		rows = run("SLM Agreement Register", filters={})["result"]
+		self.assertEqual({r["name"] for r in rows if isinstance(r, dict) and r.get("name")}, {self.sla.name})

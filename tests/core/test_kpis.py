@@ -317,3 +317,15 @@ def test_compliance_by_service_hand_computed():
 	assert out["breached"].tolist() == [1, 0]
 	assert out["compliance_pct"].round(4).tolist() == [66.6667, 100.0]
 	assert compliance_by([]).empty
+
+
+def test_last_judged_month_waits_for_the_due_day():
+	from datetime import date
+
+	from slm_app.core.kpis import last_judged_month
+
+	assert last_judged_month(date(2026, 11, 26), 5) == (2026, 10)
+	assert last_judged_month(date(2026, 11, 5), 5) == (2026, 9)  # October's due day is not over yet
+	assert last_judged_month(date(2026, 11, 6), 5) == (2026, 10)
+	assert last_judged_month(date(2026, 1, 3), 5) == (2025, 11)
+	assert last_judged_month(date(2026, 2, 10), 5) == (2026, 1)

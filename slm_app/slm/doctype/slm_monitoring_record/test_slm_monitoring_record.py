@@ -229,15 +229,19 @@ class TestMonitoring(FrappeTestCase):
 		# March closed on 3 April: on time for a due day of 5
 		for name in frappe.get_all("SLM Monitoring Record", filters={"agreement": self.sla.name, "period": MONTH}, pluck="name"):
 			frappe.db.set_value("SLM Monitoring Record", name, "monitored_on", "2026-04-03 10:00:00")
+		from unittest.mock import patch
+
 		frappe.set_user(u.OWNER)
-		_c, rows, _m, chart, summary = slm_kpis.execute({"year": 2026, "due_day": 5})
+		with patch.object(slm_kpis, "nowdate", return_value="2026-11-26"):
+			_c, rows, _m, chart, summary = slm_kpis.execute({"year": 2026, "due_day": 5})
 		by = {r["period"]: r for r in rows}
 		mine = lambda r: (r["slas"], r["slas_on_time"], r["on_time_pct"], r["sla_items"], r["breached_items"], r["breached_pct"])  # noqa: E731
 		# this class's SLA is the only SLA in force in the test site's 2026 (other classes roll back)
 		self.assertEqual(mine(by["2026-03"]), (1, 1, 100.0, 2, 1, 50.0))
 		self.assertEqual(mine(by["2026-01"]), (1, 0, 0.0, 0, 0, None))
-		months_so_far = int(frappe.utils.nowdate()[5:7]) if frappe.utils.nowdate()[:4] == "2026" else 12
-		self.assertEqual(mine(by["Year 2026"]), (months_so_far, 1, round(100 / months_so_far, 2), 2, 1, 50.0))
+		# on 26 November, October's due day is over and November's is not: ten SLA-months are judged
+		self.assertEqual(mine(by["2026-11"]), (0, 0, None, 0, 0, None))
+		self.assertEqual(mine(by["Year 2026"]), (10, 1, 10.0, 2, 1, 50.0))
 		self.assertTrue(chart and summary)
 		# due on the 2nd, the same March is late
 		_c, rows, _m, _ch, _s = slm_kpis.execute({"year": 2026, "due_day": 2})

@@ -48,7 +48,7 @@ class SLMServiceReport(Document):
 	def validate(self):
 		self.check_scope()
 		self.check_duplicate()
-		if self.docstatus == 0 and (self.is_new() or self.has_value_changed("year") or self.has_value_changed("quarter") or self.has_value_changed("agreement") or self.has_value_changed("party") or self.has_value_changed("report_scope")):
+		if self.docstatus == 0 and (self.is_new() or self.has_value_changed("year") or self.has_value_changed("quarter") or self.has_value_changed("agreement") or self.has_value_changed("party") or self.has_value_changed("report_scope") or self.has_value_changed("language")):
 			service_reports.collect(self)
 			if not self.flags.slas_in_force:
 				frappe.throw(

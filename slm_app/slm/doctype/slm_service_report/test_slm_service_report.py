@@ -157,6 +157,17 @@ class TestServiceReports(FrappeTestCase):
 			html_zh = frappe.get_print("SLM Service Report", name, "SLM Service Report")
 		self.assertIn("季度服务报告", html_zh)
 		self.assertIn("违例", html_zh)
+		# a report in Chinese composes its own texts in Chinese
+		doc = frappe.get_doc("SLM Service Report", name)
+		doc.language = "zh"
+		doc.save()
+		try:
+			self.assertIn("决定: _Test weekend on-call rota (已完成)", frappe.get_doc("SLM Service Report", name).reviews[0].decisions)
+		finally:
+			doc = frappe.get_doc("SLM Service Report", name)
+			doc.language = "en"
+			doc.save()
+		self.assertIn("Decision: _Test weekend on-call rota (Done)", frappe.get_doc("SLM Service Report", name).reviews[0].decisions)
 
 	def test_compliance_by_service_chart_counts_what_the_user_may_read(self):
 		from unittest.mock import patch

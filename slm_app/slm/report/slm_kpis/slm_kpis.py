@@ -2,7 +2,7 @@
 # License: MIT. See license.txt
 """The two KPIs of the SLM process, per month and for the year: SLAs monitored on time, and SLA breaches."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import frappe
 import pandas as pd
@@ -58,9 +58,11 @@ def compute(year: int, due_day: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 	):
 		codes.setdefault(t.parent, []).append(t.target_code)
 	in_force = []
+	# months whose monitoring is not due yet are pending: neither on time nor late
+	judged_year, judged_month = kpis.last_judged_month(getdate(nowdate()), due_day)
+	last_judged = date(*periods.next_month(judged_year, judged_month), 1) - timedelta(days=1)
 	for s in slas:
-		# months still to come are not in force yet
-		end = min(d for d in (s.valid_to, s.ended_on if s.workflow_state == "Terminated" else None, date(year, 12, 31), getdate(nowdate())) if d)
+		end = min(d for d in (s.valid_to, s.ended_on if s.workflow_state == "Terminated" else None, date(year, 12, 31), last_judged) if d)
 		for y, m in periods.months_between(max(getdate(s.valid_from), date(year, 1, 1)), getdate(end)):
 			for code in codes.get(s.name, []):
 				in_force.append({"agreement_code": s.agreement_code, "year": y, "month": m, "target_code": code})
