@@ -186,3 +186,39 @@ class TestServiceReports(FrappeTestCase):
 				dashboard.compliance_by_service(filters={"months": 0})
 			with self.assertRaises(frappe.ValidationError):
 				dashboard.compliance_by_service(filters={"agreement_type": "XLA"})
+
+	def test_with_an_outgoing_account_the_pdf_is_emailed_and_a_withdrawn_report_disappears(self):
+		from unittest.mock import patch
+
+		_customer, name = self.reports()
+		frappe.db.set_value("SLM Party", u.CUSTOMER_A, "email", "service@customer-a.example")
+		account = frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": "_Test SLM Outgoing",
+				"email_id": "slm-outgoing@example.com",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "smtp.example.com",
+				"password": "secret",
+			}
+		).insert(ignore_permissions=True)
+		self.addCleanup(lambda: frappe.delete_doc("Email Account", account.name, ignore_permissions=True, force=True))
+		frappe.set_user(u.MANAGER_USER)
+		# the PDF itself is checked by the print test and by hand; wkhtmltopdf needs the site served over HTTP
+		with patch.object(service_reports, "render_pdf", return_value=b"%PDF-1.4 test") as pdf:
+			apply_workflow(frappe.get_doc("SLM Service Report", name).as_dict(), "Approve")
+		pdf.assert_called_once()
+		doc = frappe.get_doc("SLM Service Report", name)
+		emailed = {r.recipient for r in doc.recipients if r.channel == "Email"}
+		self.assertEqual(emailed, {"service@customer-a.example", u.CUSTOMER_A_USER})
+		queue = frappe.get_all("Email Queue", filters={"reference_doctype": "SLM Service Report", "reference_name": name}, pluck="name")
+		self.assertEqual(len(queue), 1)
+		sent_to = set(frappe.get_all("Email Queue Recipient", filters={"parent": queue[0]}, pluck="recipient"))
+		self.assertEqual(sent_to, emailed)
+		self.assertIn(f"{name}.pdf", frappe.db.get_value("Email Queue", queue[0], "message"))  # attached in the MIME message
+		# withdrawn: cancelled, and gone from the customer's list
+		apply_workflow(frappe.get_doc("SLM Service Report", name).as_dict(), "Withdraw")
+		self.assertEqual(frappe.db.get_value("SLM Service Report", name, ["workflow_state", "docstatus"]), ("Withdrawn", 2))
+		frappe.set_user(u.CUSTOMER_A_USER)
+		self.assertNotIn(name, frappe.get_list("SLM Service Report", pluck="name"))
