@@ -379,17 +379,7 @@ def make_agreements(rng, n: int, n_services: int, calendar_names: list[str], yea
 	targets["time_unit"] = np.where(time_kind, np.where(in_hours, "Hours", "Minutes"), "")
 	targets = targets.reset_index(drop=True)
 	agreements = versions[
-		[
-			"agreement",
-			"agreement_code",
-			"version",
-			"agreement_type",
-			"party",
-			"calendar",
-			"valid_from",
-			"valid_to",
-			"state",
-		]
+		[*compliance.AGREEMENT_COLUMNS, "state"]
 	]
 	return agreements.reset_index(drop=True), targets[compliance.TARGET_COLUMNS + ["tier"]]
 

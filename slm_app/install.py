@@ -23,6 +23,15 @@ SLA_BODY_ZH = """<h3>{{ agreement_type }} {{ agreement_name }}（版本 {{ versi
 <p>变更编号：{{ change_reference }}。签署人 {{ signed_by }}，签署时间 {{ signed_on }}。</p>"""
 
 
+def business_week_windows() -> list[dict]:
+	"""Monday to Friday, 09:00–12:00 and 13:00–18:00: the windows of the default service calendar."""
+	return [
+		{"weekday": day, "start_time": start, "end_time": end}
+		for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+		for start, end in (("09:00:00", "12:00:00"), ("13:00:00", "18:00:00"))
+	]
+
+
 def after_install():
 	make_defaults()
 
@@ -33,19 +42,13 @@ def after_migrate():
 
 def make_defaults():
 	if not frappe.db.exists("SLM Service Calendar", DEFAULT_CALENDAR):
-		windows = []
-		for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
-			windows += [
-				{"weekday": day, "start_time": "09:00:00", "end_time": "12:00:00"},
-				{"weekday": day, "start_time": "13:00:00", "end_time": "18:00:00"},
-			]
 		frappe.get_doc(
 			{
 				"doctype": "SLM Service Calendar",
 				"calendar_name": DEFAULT_CALENDAR,
 				"timezone": frappe.db.get_single_value("System Settings", "time_zone") or "Asia/Shanghai",
 				"description": "Monday to Friday, 09:00–18:00 with a lunch break",
-				"windows": windows,
+				"windows": business_week_windows(),
 			}
 		).insert(ignore_permissions=True)
 	settings = frappe.get_single("SLM Settings")

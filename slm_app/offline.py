@@ -348,19 +348,7 @@ def _targets(tables, first_rows, agreements: dict[str, dict], known: set[str], e
 		a = agreements[name]
 		out.append(
 			{
-				**{
-					k: a[k]
-					for k in (
-						"agreement",
-						"agreement_code",
-						"version",
-						"agreement_type",
-						"party",
-						"calendar",
-						"valid_from",
-						"valid_to",
-					)
-				},
+				**{k: a[k] for k in compliance.AGREEMENT_COLUMNS},
 				"target_code": code,
 				"service": _text(r.get("service")),
 				"metric_kind": _text(r.get("metric_kind")),

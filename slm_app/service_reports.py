@@ -12,6 +12,7 @@ from slm_app.core import service_reports as sr
 from slm_app.core.roles import MANAGER
 from slm_app.core.targets import metric_label
 from slm_app.notifications import outgoing_email_configured, users_with_role
+from slm_app.slm.doctype.slm_improvement_plan.slm_improvement_plan import recovery_by_plan
 from slm_app.utils import throw_problems
 
 PRINT_FORMAT = "SLM Service Report"
@@ -121,10 +122,14 @@ def _collect(doc) -> None:
 			filters=[["agreement", "in", versions], ["start_date", "<=", last], ["status", "=", "Closed"], ["modified", ">=", first]],
 			fields=["name", "title", "status", "start_date", "agreement"],
 		)
-	actions = {}
+	actions, addressed, recovery = {}, {}, {}
 	if plans:
-		for a in frappe.get_all("SLM Plan Action", filters={"parent": ["in", [p.name for p in plans]], "parenttype": "SLM Improvement Plan"}, fields=["parent", "status"]):
+		names = [p.name for p in plans]
+		for a in frappe.get_all("SLM Plan Action", filters={"parent": ["in", names], "parenttype": "SLM Improvement Plan"}, fields=["parent", "status"]):
 			actions.setdefault(a.parent, []).append(a.status)
+		for t in frappe.get_all("SLM Plan Target", filters={"parent": ["in", names], "parenttype": "SLM Improvement Plan"}, fields=["parent", "agreement", "target_code"], order_by="idx asc"):
+			addressed.setdefault(t.parent, []).append((t.agreement, t.target_code))
+		recovery = recovery_by_plan([(p.name, p.start_date, addressed.get(p.name, [])) for p in plans])
 
 	doc.period_from, doc.period_to = first, last
 	doc.set("compliance", [])
@@ -152,17 +157,18 @@ def _collect(doc) -> None:
 	doc.set("plans", [])
 	for p in sorted(plans, key=lambda p: (str(p.start_date), p.name)):
 		statuses = actions.get(p.name, [])
-		recovery = _recovery_text(p.name)
-		doc.append("plans", {"plan": p.name, "title": p.title, "status": p.status, "actions_done": statuses.count("Done"), "actions_total": len(statuses), "recovery": recovery})
+		doc.append(
+			"plans",
+			{"plan": p.name, "title": p.title, "status": p.status, "actions_done": statuses.count("Done"), "actions_total": len(statuses), "recovery": _recovery_text(recovery[p.name])},
+		)
 	figures = sr.summary(rows, [{"status": b.workflow_state} for b in breaches], [dict(r) for r in reviews], [dict(p) for p in plans])
 	for key, value in figures.items():
 		doc.set(key, value)
 	doc.generated_on = now_datetime()
 
 
-def _recovery_text(plan: str) -> str:
-	"""Whether the targets the plan addresses recovered, as the plan's form shows it."""
-	rows = frappe.get_doc("SLM Improvement Plan", plan).get_recovery()
+def _recovery_text(rows: list[dict]) -> str:
+	"""Whether the targets a plan addresses recovered, in a word or three."""
 	if not rows:
 		return ""
 	values = [r.get("recovered") for r in rows]

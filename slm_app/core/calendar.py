@@ -145,30 +145,17 @@ def _row_window(
 	"""The (start, end) minutes of a row, or None with every problem of the row appended."""
 	idx = row.get("idx")
 	found = len(problems)
-	try:
-		start = parse_minutes(row.get("start_time"))
-	except ValueError:
-		problems.append(
-			Problem(
-				_("Row {0}: Start Time {1} is not a valid time; use HH:MM"),
-				(idx, row.get("start_time")),
-				field_name,
-				idx,
-			)
-		)
-		start = False
-	try:
-		end = parse_minutes(row.get("end_time"))
-	except ValueError:
-		problems.append(
-			Problem(
-				_("Row {0}: End Time {1} is not a valid time; use HH:MM"),
-				(idx, row.get("end_time")),
-				field_name,
-				idx,
-			)
-		)
-		end = False
+
+	def minutes(key: str, message: str):
+		"""The row's time in minutes (None when empty), or False with its problem appended."""
+		try:
+			return parse_minutes(row.get(key))
+		except ValueError:
+			problems.append(Problem(message, (idx, row.get(key)), field_name, idx))
+			return False
+
+	start = minutes("start_time", _("Row {0}: Start Time {1} is not a valid time; use HH:MM"))
+	end = minutes("end_time", _("Row {0}: End Time {1} is not a valid time; use HH:MM"))
 	if start is None or end is None:
 		if extra_day:
 			problems.append(

@@ -34,15 +34,10 @@ from slm_app.core.errors import _
 NAT = np.iinfo(np.int64).min
 MET, BREACHED, NO_DATA = "Met", "Breached", "No Data"
 
+# what a target row carries of its agreement version
+AGREEMENT_COLUMNS = ["agreement", "agreement_code", "version", "agreement_type", "party", "calendar", "valid_from", "valid_to"]
 TARGET_COLUMNS = [
-	"agreement",
-	"agreement_code",
-	"version",
-	"agreement_type",
-	"party",
-	"calendar",
-	"valid_from",
-	"valid_to",
+	*AGREEMENT_COLUMNS,
 	"target_code",
 	"service",
 	"metric_kind",

@@ -6,6 +6,7 @@ import frappe
 from frappe.model.workflow import apply_workflow
 
 from slm_app.core.roles import MANAGER, MONITOR, PROCESS_OWNER
+from slm_app.install import business_week_windows
 
 OWNER = "slm.owner@example.com"
 MANAGER_USER = "slm.manager@example.com"
@@ -56,18 +57,12 @@ def make_party(name: str, party_type: str, members: list[str] | None = None) -> 
 
 def make_calendar(name: str = CALENDAR, timezone: str = "Asia/Shanghai") -> str:
 	if not frappe.db.exists("SLM Service Calendar", name):
-		windows = []
-		for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
-			windows += [
-				{"weekday": day, "start_time": "09:00:00", "end_time": "12:00:00"},
-				{"weekday": day, "start_time": "13:00:00", "end_time": "18:00:00"},
-			]
 		frappe.get_doc(
 			{
 				"doctype": "SLM Service Calendar",
 				"calendar_name": name,
 				"timezone": timezone,
-				"windows": windows,
+				"windows": business_week_windows(),
 				"exceptions": [{"exception_date": "2026-10-01", "exception_type": "Holiday", "description": "National Day"}],
 			}
 		).insert(ignore_permissions=True)

@@ -11,6 +11,10 @@ from slm_app.core import service_reports as sr
 from slm_app.utils import throw_problems
 
 
+# what the report's content depends on: a change to any of them collects the quarter again
+COLLECTED_FROM = ("report_scope", "party", "agreement", "year", "quarter", "language")
+
+
 class SLMServiceReport(Document):
 	def autoname(self):
 		self.set_scope()
@@ -48,7 +52,7 @@ class SLMServiceReport(Document):
 	def validate(self):
 		self.check_scope()
 		self.check_duplicate()
-		if self.docstatus == 0 and (self.is_new() or self.has_value_changed("year") or self.has_value_changed("quarter") or self.has_value_changed("agreement") or self.has_value_changed("party") or self.has_value_changed("report_scope") or self.has_value_changed("language")):
+		if self.docstatus == 0 and (self.is_new() or any(self.has_value_changed(f) for f in COLLECTED_FROM)):
 			service_reports.collect(self)
 			if not self.flags.slas_in_force:
 				frappe.throw(
