@@ -40,28 +40,62 @@ scheduler_events = {
 	"hourly": ["slm_app.tasks.sync_tickets", "slm_app.tasks.send_breach_digests"],
 }
 
-# A counterparty's people see only their own party's records.
+# Access (core/access.py, README "Security"): a counterparty's people see only their own party's records,
+# through every path: one SQL condition for lists, counts, searches and reports, one document check for
+# forms, prints and files; child rows through their parent.
+def _slm_doctypes() -> dict[str, dict]:
+	import json
+	import os
+
+	folder = os.path.join(os.path.dirname(__file__), "slm", "doctype")
+	out = {}
+	for name in sorted(os.listdir(folder)):
+		path = os.path.join(folder, name, f"{name}.json")
+		if os.path.exists(path):
+			with open(path) as f:
+				meta = json.load(f)
+			out[meta["name"]] = meta
+	return out
+
+
+_DOCTYPES = _slm_doctypes()
+
 permission_query_conditions = {
-	"SLM Agreement": "slm_app.permissions.agreement_query",
-	"SLM Party": "slm_app.permissions.party_query",
-	"SLM Service Level Requirement": "slm_app.permissions.requirement_query",
-	"SLM Monitoring Record": "slm_app.permissions.monitoring_query",
-	"SLM Breach": "slm_app.permissions.breach_query",
-	"SLM Service Review": "slm_app.permissions.review_query",
-	"SLM Improvement Plan": "slm_app.permissions.plan_query",
-	"SLM Service Report": "slm_app.permissions.service_report_query",
+	**{dt: "slm_app.permissions.query_conditions" for dt, m in _DOCTYPES.items() if not m.get("issingle")},
+	"File": "slm_app.permissions.file_query",
+	"User": "slm_app.permissions.user_query",
 }
 
 has_permission = {
-	"SLM Agreement": "slm_app.permissions.agreement_has_permission",
-	"SLM Party": "slm_app.permissions.party_has_permission",
-	"SLM Service Level Requirement": "slm_app.permissions.requirement_has_permission",
-	"SLM Monitoring Record": "slm_app.permissions.monitoring_has_permission",
-	"SLM Breach": "slm_app.permissions.breach_has_permission",
-	"SLM Service Review": "slm_app.permissions.review_has_permission",
-	"SLM Improvement Plan": "slm_app.permissions.plan_has_permission",
-	"SLM Service Report": "slm_app.permissions.service_report_has_permission",
+	**{dt: "slm_app.permissions.has_permission" for dt, m in _DOCTYPES.items() if not m.get("istable")},
+	"File": "slm_app.permissions.file_has_permission",
+	"User": "slm_app.permissions.user_has_permission",
 }
+
+# Frappe 15 read paths that check no row-level permission (or none at all), answered by the same model.
+override_whitelisted_methods = {
+	"frappe.client.get_count": "slm_app.api_guard.get_count",
+	"frappe.client.validate_link": "slm_app.api_guard.validate_link",
+	"frappe.desk.form.linked_with.get_submitted_linked_docs": "slm_app.api_guard.get_submitted_linked_docs",
+	"frappe.desk.form.load.getdoc": "slm_app.api_guard.getdoc",
+	"frappe.desk.form.load.get_docinfo": "slm_app.api_guard.get_docinfo",
+	"frappe.desk.form.load.get_communications": "slm_app.api_guard.get_communications",
+	"frappe.desk.form.load.get_user_info_for_viewers": "slm_app.api_guard.get_user_info_for_viewers",
+	"frappe.desk.form.utils.add_comment": "slm_app.api_guard.add_comment",
+	"frappe.desk.listview.get_group_by_count": "slm_app.api_guard.get_group_by_count",
+	"frappe.desk.search.get_names_for_mentions": "slm_app.api_guard.get_names_for_mentions",
+	"frappe.client.is_document_amended": "slm_app.api_guard.is_document_amended",
+	"frappe.desk.doctype.tag.tag.get_tagged_docs": "slm_app.api_guard.get_tagged_docs",
+	"frappe.desk.doctype.tag.tag.get_documents_for_tag": "slm_app.api_guard.get_documents_for_tag",
+	"frappe.desk.doctype.tag.tag.add_tag": "slm_app.api_guard.add_tag",
+	"frappe.desk.doctype.tag.tag.add_tags": "slm_app.api_guard.add_tags",
+	"frappe.desk.doctype.tag.tag.remove_tag": "slm_app.api_guard.remove_tag",
+	"frappe.desk.form.assign_to.add": "slm_app.api_guard.assign_to",
+	"frappe.desk.form.assign_to.add_multiple": "slm_app.api_guard.assign_to_multiple",
+}
+
+# list queries refuse filters and sort keys on fields the user may not read
+before_request = ["slm_app.api_guard.install"]
 
 jinja = {
 	"methods": ["slm_app.printing.render_agreement_text"],

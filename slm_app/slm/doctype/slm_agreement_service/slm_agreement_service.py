@@ -1,8 +1,8 @@
 # Copyright (c) 2026, slm_app developers and contributors
 # License: MIT. See license.txt
 
-from frappe.model.document import Document
+from slm_app.permissions import ChildRow
 
 
-class SLMAgreementService(Document):
+class SLMAgreementService(ChildRow):
 	pass
