@@ -30,3 +30,14 @@ def user_roles(user: str | None = None) -> set[str]:
 
 def rows(doc, table: str) -> list[dict]:
 	return [row.as_dict() for row in doc.get(table) or []]
+
+
+def clean_text(value) -> str:
+	"""Text as Frappe stores it when a document is saved: trimmed, and with any markup sanitised (no
+	script, no event handler), for values written around a document's save (db_set, bulk insert)."""
+	from frappe.utils.html_utils import sanitize_html
+
+	value = str(value or "").strip()
+	if "<" in value or ">" in value:
+		value = sanitize_html(value)
+	return value

@@ -117,12 +117,19 @@ frappe.ui.form.on("SLM Agreement", {
 
 	render_consistency(frm) {
 		const field = frm.get_field("consistency_html");
-		if (!field || frm.doc.agreement_type !== "SLA" || frm.is_new()) {
+		// the underpinning is internal (level 1): only those who may read it see the check
+		if (
+			!field ||
+			frm.doc.agreement_type !== "SLA" ||
+			frm.is_new() ||
+			!frappe.perm.has_perm(frm.doctype, 1, "read")
+		) {
 			field && field.$wrapper.empty();
 			return;
 		}
-		frm.call("get_consistency").then((r) => {
-			const conflicts = r.message || [];
+		// the saved agreement, read by name: works on signed agreements for every role that may read them
+		frappe.xcall(`${SLM_METHODS}.get_consistency`, { name: frm.doc.name }).then((conflicts) => {
+			conflicts = conflicts || [];
 			let html;
 			if (!conflicts.length) {
 				html = `<div class="alert alert-success">${__(

@@ -5,31 +5,59 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.model.naming import make_autoname
-from frappe.utils import getdate, now_datetime, nowdate
+from frappe.utils import get_datetime, getdate, now_datetime, nowdate
 
 from slm_app import agreements as adapter
 from slm_app.core import lifecycle as lc
 from slm_app.core import targets as tgt
 from slm_app.core import versions
 from slm_app.core.roles import MANAGER, PARTY_TYPE_FOR_AGREEMENT, PROCESS_OWNER
-from slm_app.utils import rows, throw_problems, user_roles
+from slm_app.permissions import readable_names
+from slm_app.utils import clean_text, rows, throw_problems, user_roles
 
-# Fields that may change on a signed agreement: everything else needs an amendment.
-CHANGEABLE_AFTER_SIGNING = {
-	"workflow_state",
-	"change_reference",
-	"negotiation_note",
+# Set only by the process's own actions — a workflow transition, Amend, the process owner's override —
+# and never by an edit, whether through the form, PUT, set_value or a child row.
+SYSTEM_FIELDS = (
+	"previous_version",
+	"amended_from",
+	"rounds",
+	"signed_by",
+	"signed_on",
 	"activated_by",
 	"activated_on",
 	"ended_on",
-	"end_reason",
 	"consistency_override",
 	"override_reason",
 	"override_by",
 	"override_on",
 	"override_conflicts",
-	"modified",
-	"modified_by",
+)
+IDENTITY_FIELDS = ("agreement_code", "version")
+
+# What a save may change on a signed agreement: its state, through a workflow transition (whose own
+# consequences the controller writes). The notes the actions need are set by set_action_note.
+CHANGEABLE_AFTER_SIGNING = {"workflow_state", "modified", "modified_by"}
+
+# What an amendment does not inherit from the version it amends: it is negotiated, signed, activated
+# and (where its conflicts call for it) overridden again.
+NOT_INHERITED = {
+	"workflow_state": lc.DRAFT,
+	"rounds": [],
+	"negotiation_note": None,
+	"signed_by": None,
+	"signed_on": None,
+	"activated_by": None,
+	"activated_on": None,
+	"ended_on": None,
+	"end_reason": None,
+	"consistency_override": 0,
+	"override_reason": None,
+	"override_by": None,
+	"override_on": None,
+	"override_conflicts": None,
+	"amended_from": None,
+	"counterparty_signatory": None,
+	"docstatus": 0,
 }
 
 
@@ -49,6 +77,7 @@ class SLMAgreement(Document):
 
 	# ---------------------------------------------------------------- validation (drafts)
 	def validate(self):
+		self.check_system_fields()
 		self.validate_party()
 		throw_problems(lc.check_validity(self._date("valid_from"), self._date("valid_to")))
 		throw_problems(lc.check_review_cycle(self.review_cycle))
@@ -57,7 +86,50 @@ class SLMAgreement(Document):
 		throw_problems(tgt.validate_targets(rows(self, "targets"), [r.service for r in self.services]))
 		self.validate_underpinning_links()
 		self.validate_template()
+		self.validate_amendment_dates()
 		self.validate_state_change()
+
+	def check_system_fields(self):
+		"""Signatures, activation, the end, the override, the negotiation rounds and the version chain are
+		written by the process's own actions only; an edit that changes any of them is refused."""
+		if self.flags.slm_system:
+			return
+		before = self.get_doc_before_save()
+		fields = SYSTEM_FIELDS + (IDENTITY_FIELDS if before else ())
+		changed = [
+			_(self.meta.get_label(f))
+			for f in fields
+			if not (f == "previous_version" and self.is_new() and self.flags.slm_amendment)
+			and _comparable(self, f, self) != _comparable(self, f, before)
+		]
+		if changed:
+			frappe.throw(
+				_("{0} cannot be edited: it is set by the agreement's own actions (workflow, Amend, Override)").format(
+					", ".join(changed)
+				),
+				frappe.PermissionError,
+				title=_("Not allowed"),
+			)
+
+	def validate_amendment_dates(self):
+		"""An amendment takes effect inside the validity of the signed version it amends."""
+		if not self.previous_version or self.docstatus != 0:
+			return
+		prev = frappe.db.get_value(
+			"SLM Agreement", self.previous_version, ["workflow_state", "valid_from", "valid_to"], as_dict=True
+		)
+		if not prev:
+			frappe.throw(_("The version this amends, {0}, does not exist").format(self.previous_version))
+		problems = versions.check_amendment(
+			prev.workflow_state,
+			getdate(prev.valid_from),
+			getdate(prev.valid_to) if prev.valid_to else None,
+			self.change_reference,
+			self._date("valid_from"),
+		)
+		if not self.is_new():  # the amended version's state was checked when the amendment was made
+			problems = [p for p in problems if p.field != "workflow_state"]
+		throw_problems(problems)
 
 	def _date(self, field):
 		value = self.get(field)
@@ -250,9 +322,10 @@ class SLMAgreement(Document):
 		before = self.get_doc_before_save()
 		if not before:
 			return
+		self.check_system_fields()
 		changed = []
 		for df in self.meta.fields:
-			if df.fieldname in CHANGEABLE_AFTER_SIGNING or df.fieldtype in ("Section Break", "Column Break", "HTML"):
+			if df.fieldname in CHANGEABLE_AFTER_SIGNING or df.fieldname in SYSTEM_FIELDS or df.fieldtype in ("Section Break", "Column Break", "HTML"):
 				continue
 			if df.fieldtype == "Table":
 				strip = lambda rs: [  # noqa: E731
@@ -325,7 +398,8 @@ class SLMAgreement(Document):
 	# ---------------------------------------------------------------- actions for the form
 	@frappe.whitelist()
 	def get_consistency(self) -> list[dict]:
-		self.check_permission("read")
+		"""The underpinning consistency check of the form's agreement (which may be unsaved)."""
+		check_internal_access(self)
 		return adapter.conflicts_as_dicts(adapter.check_consistency(self))
 
 
@@ -357,7 +431,7 @@ def set_action_note(name: str, fieldname: str, value: str) -> None:
 				_(doc.meta.get_label(fieldname)), ", ".join(_(s) for s in ACTION_NOTE_FIELDS[fieldname])
 			)
 		)
-	value = (value or "").strip()
+	value = clean_text(value)
 	if not value:
 		frappe.throw(_("{0} is required").format(_(doc.meta.get_label(fieldname))))
 	doc.db_set(fieldname, value)
@@ -373,7 +447,7 @@ def override_consistency(name: str, reason: str) -> None:
 		frappe.throw(_("Only an SLA has an underpinning consistency check"))
 	if doc.workflow_state in (lc.ACTIVE,) or doc.workflow_state in lc.ENDED_STATES:
 		frappe.throw(_("The override is recorded before activation; this agreement is {0}").format(_(doc.workflow_state)))
-	reason = (reason or "").strip()
+	reason = clean_text(reason)
 	if not reason:
 		frappe.throw(_("Give the reason for the override"), title=_("Reason required"))
 	conflicts = adapter.conflicts_as_dicts(adapter.check_consistency(doc))
@@ -415,15 +489,14 @@ def make_amendment(name: str, change_reference: str, effective_from: str, reason
 	new = frappe.copy_doc(prev)
 	new.update(
 		{
+			**NOT_INHERITED,
 			"previous_version": prev.name,
-			"workflow_state": lc.DRAFT,
 			"valid_from": effective_from,
-			"change_reference": change_reference.strip(),
-			"amendment_reason": reason,
-			"rounds": [],
-			"docstatus": 0,
+			"change_reference": clean_text(change_reference),
+			"amendment_reason": clean_text(reason),
 		}
 	)
+	new.flags.slm_amendment = True
 	new.insert()
 	return new.name
 
@@ -441,4 +514,39 @@ def get_versions(name: str) -> list[dict]:
 
 @frappe.whitelist()
 def get_consistency(name: str) -> list[dict]:
-	return adapter.conflicts_as_dicts(adapter.check_consistency(_get_agreement(name, "read")))
+	doc = _get_agreement(name, "read")
+	check_internal_access(doc)
+	return adapter.conflicts_as_dicts(adapter.check_consistency(doc))
+
+
+def check_internal_access(doc) -> None:
+	"""The underpinning (the OLAs and UCs beneath an SLA) is internal: only users who may read it (the
+	process roles) see the consistency check, and only over agreements they may read."""
+	doc.check_permission("read")
+	if not doc.has_permlevel_access_to("underpinning"):
+		frappe.throw(_("The underpinning of an agreement is internal to the provider"), frappe.PermissionError)
+	names = [row.underpinning_agreement for row in doc.underpinning if row.underpinning_agreement]
+	hidden = set(names) - readable_names("SLM Agreement", names)
+	if hidden:
+		frappe.throw(_("You may not read {0}").format(", ".join(sorted(hidden))), frappe.PermissionError)
+
+
+def _comparable(doc, fieldname: str, source) -> object:
+	"""A field's value in a form that compares equal however it arrived (text from a PUT, a date object
+	from the database, 0 or None for an unticked box, rows with their bookkeeping columns)."""
+	if source is None:
+		value = None
+	else:
+		value = source.get(fieldname)
+	df = doc.meta.get_field(fieldname)
+	fieldtype = df.fieldtype if df else "Data"
+	if fieldtype in ("Table", "Table MultiSelect"):
+		keep = [f.fieldname for f in frappe.get_meta(df.options).fields if f.fieldtype not in ("Section Break", "Column Break")]
+		return [tuple(str(row.get(f) or "") for f in keep) for row in value or []]
+	if fieldtype == "Check":
+		return int(value or 0)
+	if fieldtype == "Datetime":
+		return str(get_datetime(value)) if value else ""
+	if fieldtype == "Date":
+		return str(getdate(value)) if value else ""
+	return str(value or "").strip()
