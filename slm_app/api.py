@@ -15,6 +15,8 @@ def timezones() -> list[str]:
 from frappe import _  # noqa: E402
 
 from slm_app.core.roles import MANAGER, MONITOR  # noqa: E402
+from slm_app.locks import lock_agreement  # noqa: E402
+from slm_app.utils import clean_text  # noqa: E402
 
 
 def _require(roles: set[str]) -> None:
@@ -24,12 +26,21 @@ def _require(roles: set[str]) -> None:
 
 def _month(value: str) -> tuple[int, int]:
 	try:
-		year, month = (int(x) for x in str(value).split("-")[:2])
-		if not 1 <= month <= 12:
+		year_text, month_text = str(value).strip().split("-")
+		year, month = int(year_text), int(month_text)
+		if len(year_text) != 4 or not 1 <= month <= 12:
 			raise ValueError
 	except (TypeError, ValueError):
 		frappe.throw(_("Month must look like 2026-03, not {0}").format(value), title=_("Invalid month"))
+	if not 1970 <= year <= 2199:
+		frappe.throw(_("Month {0} is outside the years monitoring covers (1970 to 2199)").format(value), title=_("Invalid month"))
 	return year, month
+
+
+def _readable_agreement(name) -> None:
+	if not isinstance(name, str) or not frappe.db.exists("SLM Agreement", name):
+		frappe.throw(_("Agreement {0} not found").format(name), frappe.DoesNotExistError)
+	frappe.get_doc("SLM Agreement", name).check_permission("read")
 
 
 @frappe.whitelist(methods=["POST"])
@@ -39,9 +50,10 @@ def compute_month(agreement: str, month: str) -> dict:
 	from slm_app import monitoring
 
 	_require({MONITOR, MANAGER})
-	frappe.get_doc("SLM Agreement", agreement).check_permission("read")
+	_readable_agreement(agreement)
 	year, mon = _month(month)
 	code = frappe.db.get_value("SLM Agreement", agreement, "agreement_code")
+	lock_agreement(code)
 	data = monitoring.compute(year, mon, [code])
 	if data["results"].empty:
 		frappe.throw(_("{0} was not in force in {1}").format(agreement, month), title=_("Nothing to compute"))
@@ -54,13 +66,14 @@ def recompute_month(agreement: str, month: str, reason: str) -> dict:
 	from slm_app import monitoring
 
 	_require({MONITOR, MANAGER})
-	frappe.get_doc("SLM Agreement", agreement).check_permission("read")
-	if not (reason or "").strip():
+	_readable_agreement(agreement)
+	if not isinstance(reason, str) or not reason.strip():
 		frappe.throw(_("Give the reason for recomputing a closed month"), title=_("Reason required"))
 	year, mon = _month(month)
 	if not monitoring.month_closed(year, mon):
 		frappe.throw(_("{0} is not closed yet; use Compute Month").format(month))
-	return monitoring.recompute(agreement, year, mon, reason.strip())
+	lock_agreement(frappe.db.get_value("SLM Agreement", agreement, "agreement_code"))
+	return monitoring.recompute(agreement, year, mon, clean_text(reason))
 
 
 @frappe.whitelist(methods=["POST"])

@@ -9,7 +9,7 @@ from frappe.utils import get_system_timezone, now_datetime
 
 from slm_app import monitoring
 from slm_app.core import measurements as ms
-from slm_app.utils import translate_problem
+from slm_app.utils import clean_text, translate_problem
 
 DOCTYPES = {"tickets": "SLM Ticket Event", "outages": "SLM Outage", "coverage": "SLM Monitoring Coverage", "metrics": "SLM Metric Value"}
 MAX_ROWS = 50_000
@@ -38,9 +38,9 @@ def _local(ns) -> object:
 
 
 def import_rows(kind: str, rows: list[dict], keep: str = "none", first_row: int = 1) -> dict:
-	if kind not in DOCTYPES:
+	if not isinstance(kind, str) or kind not in DOCTYPES:
 		frappe.throw(_("Kind must be one of {0}, not {1}").format(", ".join(DOCTYPES), kind), title=_("Invalid kind"))
-	if keep not in ("none", "valid"):
+	if not isinstance(keep, str) or keep not in ("none", "valid"):
 		frappe.throw(_("Keep must be none (all rows or nothing) or valid (the valid rows), not {0}").format(keep))
 	doctype = DOCTYPES[kind]
 	if not frappe.has_permission(doctype, "create"):
@@ -76,7 +76,7 @@ def _write(kind: str, frames: dict[str, pd.DataFrame]) -> int:
 	if kind == "tickets":
 		t = frames["tickets"]
 		values = [
-			(r.ticket_id, *base, r.ticket_id, "Import", r.agreement_code, r.priority or "", _local(r.created_ns), _local(r.response_ns), _local(r.resolved_ns), r.raised_by or "")
+			(r.ticket_id, *base, r.ticket_id, "Import", r.agreement_code, r.priority or "", _local(r.created_ns), _local(r.response_ns), _local(r.resolved_ns), clean_text(r.raised_by))
 			for r in t.itertuples(index=False)
 		]
 		frappe.db.bulk_insert(

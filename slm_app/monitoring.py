@@ -285,10 +285,10 @@ def write_month(data: dict, submit: bool, reason: str | None = None) -> dict:
 	if results.empty:
 		return {"created": 0, "unchanged": 0, "breaches": []}
 	names = [record_name(a, t, year, month) for a, t in zip(results.agreement, results.target_code, strict=True)]
-	existing = {
-		r.name: r.docstatus
-		for r in frappe.get_all("SLM Monitoring Record", filters={"name": ["in", names]}, fields=["name", "docstatus"])
-	}
+	# a locking read: it sees what a concurrent run of the same month committed while this one waited
+	# for the agreement's lock (locks.lock_agreement), where a plain read would see the older snapshot
+	rec = frappe.qb.DocType("SLM Monitoring Record")
+	existing = dict(frappe.qb.from_(rec).select(rec.name, rec.docstatus).where(rec.name.isin(names)).for_update().run())
 	drafts = [n for n, s in existing.items() if s == 0]
 	if drafts:
 		frappe.db.delete("SLM Monitoring Record", {"name": ["in", drafts]})
@@ -501,13 +501,14 @@ def recompute(agreement: str, year: int, month: int, reason: str) -> dict:
 	code = frappe.db.get_value("SLM Agreement", agreement, "agreement_code")
 	data = compute(year, month, [code])
 	key = period_key(year, month)
+	rec = frappe.qb.DocType("SLM Monitoring Record")
 	old = {
-		(r.agreement, r.target_code): r.name
-		for r in frappe.get_all(
-			"SLM Monitoring Record",
-			filters={"agreement_code": code, "period": key, "docstatus": 1},
-			fields=["name", "agreement", "target_code"],
-		)
+		(a, t): n
+		for n, a, t in frappe.qb.from_(rec)
+		.select(rec.name, rec.agreement, rec.target_code)
+		.where((rec.agreement_code == code) & (rec.period == key) & (rec.docstatus == 1))
+		.for_update()
+		.run()
 	}
 	changed = 0
 	for r in data["results"].itertuples(index=False):

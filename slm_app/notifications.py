@@ -108,6 +108,7 @@ def send_digests() -> dict[str, list[str]]:
 		doc.workflow_state = "Notified"
 		doc.flags.ignore_permissions = True
 		doc.flags.slm_system = True
-		doc.handling_note = _("Notified {0} recipient(s)").format(len({u for u, _c in rows}))
+		# logged as the action's note; the handling note is the people's, never overwritten
+		doc.flags.action_note = _("Notified {0} recipient(s)").format(len({u for u, _c in rows}))
 		doc.save()
 	return sent

@@ -87,12 +87,14 @@ def monitor_agreement(code: str, months: list, commit: bool = True) -> dict:
 	"""Compute and close each month for one agreement; a month is written whole or not at all
 	(each month is committed on its own; tests pass commit=False and keep their own transaction)."""
 	from slm_app import monitoring
+	from slm_app.locks import lock_agreement
 
 	summary = {}
 	for year, month in months:
 		savepoint = f"slm_month_{int(year)}_{int(month):02d}"
 		frappe.db.savepoint(savepoint)
 		try:
+			lock_agreement(code)
 			data = monitoring.compute(int(year), int(month), [code])
 			summary[monitoring.period_key(year, month)] = monitoring.write_month(data, submit=True)
 		except Exception:

@@ -29,6 +29,16 @@ COVERAGE_COLUMNS = ["service", "start_ns", "end_ns"]
 METRIC_COLUMNS = ["agreement_code", "target_code", "at_ns", "value"]
 
 
+# Measurements are instants between these years: what pandas (1677–2262) and the database can both hold,
+# with room for any real ticket or outage. Anything outside is a typing error, answered per row.
+EARLIEST = datetime(1900, 1, 1)
+LATEST = datetime(2199, 12, 31, 23, 59, 59)
+
+# the longest text a Data field holds, and what a record's name may not contain (Frappe's naming rules)
+MAX_TEXT = 140
+NAME_FORBIDDEN = ("<", ">", "\n", "\r", "\t")
+
+
 class BadValue(ValueError):
 	def __init__(self, problem: Problem):
 		super().__init__(problem.format())
@@ -65,6 +75,15 @@ def parse_instant(value, tz: str | None, label: str, row: int) -> int:
 			dt = dateparser.isoparse(str(value).strip())
 		except (ValueError, OverflowError):
 			raise BadValue(Problem(_("Row {0}: {1} is not a date and time: {2}"), (row, label, value), label, row)) from None
+	if not EARLIEST.year <= dt.year <= LATEST.year:
+		raise BadValue(
+			Problem(
+				_("Row {0}: {1} {2} is outside the dates a measurement can have ({3} to {4})"),
+				(row, label, value, EARLIEST.date(), LATEST.date()),
+				label,
+				row,
+			)
+		)
 	if dt.tzinfo is None or dt.utcoffset() is None:
 		if not tz:
 			raise BadValue(
@@ -77,6 +96,20 @@ def parse_instant(value, tz: str | None, label: str, row: int) -> int:
 			)
 		dt = dt.replace(tzinfo=ZoneInfo(tz))
 	return int(pd.Timestamp(dt).value)
+
+
+def _text(value, label: str, row: int, *, name: bool = False) -> str:
+	"""A short text value (an id, a person): at most MAX_TEXT characters; a name without markup or breaks."""
+	if not isinstance(value, str | int | float):
+		raise BadValue(Problem(_("Row {0}: {1} must be text, not {2}"), (row, label, type(value).__name__), label, row))
+	text = str(value).strip()
+	if len(text) > MAX_TEXT:
+		raise BadValue(Problem(_("Row {0}: {1} is longer than {2} characters"), (row, label, MAX_TEXT), label, row))
+	if name and any(c in text for c in NAME_FORBIDDEN):
+		raise BadValue(
+			Problem(_("Row {0}: {1} {2} may not contain <, > or line breaks"), (row, label, text.replace("<", "‹").replace(">", "›")), label, row)
+		)
+	return text
 
 
 def _optional_instant(value, tz, label, row) -> int:
@@ -120,7 +153,7 @@ def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 			tid = r.get("ticket_id")
 			if _blank(tid):
 				raise BadValue(Problem(_("Row {0}: Ticket ID is required"), (n,), "ticket_id", n))
-			tid = str(tid).strip()
+			tid = _text(tid, "ticket_id", n, name=True)
 			if tid in seen:
 				raise BadValue(Problem(_("Row {0}: ticket {1} is already in row {2}"), (n, tid, seen[tid]), "ticket_id", n))
 			code = tz = None
@@ -159,17 +192,28 @@ def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 			raw = r.get("pauses") or []
 			if isinstance(raw, str):
 				raw = [dict(zip(("start", "end"), part.split("/"), strict=False)) for part in raw.split(";") if part.strip()]
+			if not isinstance(raw, list | tuple) or not all(isinstance(p, dict) for p in raw):
+				raise BadValue(
+					Problem(
+						_("Row {0}: pauses must be a list of {{start, end}} objects or text like start/end;start/end"),
+						(n,),
+						"pauses",
+						n,
+					)
+				)
 			for p in raw:
+				if _blank(p.get("start")):
+					raise BadValue(Problem(_("Row {0}: a pause has no start"), (n,), "pauses", n))
 				ps = parse_instant(p.get("start"), tz, "pause start", n)
 				pe = parse_instant(p.get("end"), tz, "pause end", n) if not _blank(p.get("end")) else NAT
 				if pe != NAT and pe < ps:
 					raise BadValue(Problem(_("Row {0}: a pause ends before it starts"), (n,), "pauses", n))
 				row_pauses.append((tid, ps, pe if pe != NAT else max(resolved, created) if resolved != NAT else np.iinfo(np.int64).max // 2))
+			raised_by = "" if _blank(r.get("raised_by")) else _text(r.get("raised_by"), "raised_by", n)
 		except BadValue as e:
 			problems.append(e.problem)
 			continue
 		seen[tid] = n
-		raised_by = "" if _blank(r.get("raised_by")) else str(r.get("raised_by")).strip()
 		out.append((tid, code, priority, created, response, resolved, raised_by))
 		pauses.extend(row_pauses)
 	return Checked(

@@ -80,3 +80,42 @@ def test_outages_coverage_and_metrics():
 	assert math.isclose(m.frames["metrics"].value[0], 4.5)
 	cv = ms.check_coverage([{"service": "Banking", "start": "2026-03-01", "end": "2026-04-01"}], D)
 	assert cv.problems == [] and len(cv.frames["coverage"]) == 1
+
+
+def test_values_no_store_can_hold_are_row_problems():
+	"""Dates outside what pandas and the database hold, pauses that are not {start, end}, over-long or
+	non-text ids and names with markup are each a row problem, never an exception."""
+	base = {"agreement": "SLA-1", "priority": "High"}
+	rows = [
+		{**base, "ticket_id": "ok", "created": "2026-03-02 09:00", "raised_by": "x" * 140},
+		{**base, "ticket_id": "a", "created": "0001-01-01 09:00"},
+		{**base, "ticket_id": "b", "created": "9999-12-31 09:00"},
+		{**base, "ticket_id": "c", "created": "2026-03-02 09:00", "resolved": "2300-01-01 00:00"},
+		{**base, "ticket_id": "d", "created": "2026-03-02 09:00", "pauses": [1, 2]},
+		{**base, "ticket_id": "e", "created": "2026-03-02 09:00", "pauses": {"start": "2026-03-02 10:00"}},
+		{**base, "ticket_id": "f", "created": "2026-03-02 09:00", "pauses": [{"end": "2026-03-02 10:00"}]},
+		{**base, "ticket_id": "x" * 141, "created": "2026-03-02 09:00"},
+		{**base, "ticket_id": "<img src=x onerror=alert(1)>", "created": "2026-03-02 09:00"},
+		{**base, "ticket_id": "line\nbreak", "created": "2026-03-02 09:00"},
+		{**base, "ticket_id": ["list"], "created": "2026-03-02 09:00"},
+		{**base, "ticket_id": "g", "created": "2026-03-02 09:00", "raised_by": "y" * 141},
+	]
+	c = ms.check_tickets(rows, D)
+	text = {p.row: p.format() for p in c.problems}
+	assert c.bad_rows == list(range(2, 13))
+	assert list(c.frames["tickets"].ticket_id) == ["ok"]
+	for row in (2, 3, 4):
+		assert "outside the dates" in text[row] and "1900-01-01 to 2199-12-31" in text[row]
+	assert "pauses must be a list" in text[5] and "pauses must be a list" in text[6]
+	assert "no start" in text[7]
+	assert "longer than 140" in text[8] and "longer than 140" in text[12]
+	assert "may not contain" in text[9] and "<img" not in text[9]
+	assert "may not contain" in text[10]
+	assert "must be text" in text[11]
+
+
+def test_spans_and_metrics_outside_the_dates_are_row_problems():
+	o = ms.check_outages([{"service": "Banking", "start": "1000-01-01 00:00", "end": "2026-01-01 00:00"}], D)
+	assert o.bad_rows == [1] and "outside the dates" in o.problems[0].format()
+	m = ms.check_metrics([{"agreement": "SLA-1", "target": "T4", "period": "0001-01", "value": 1}], D)
+	assert m.bad_rows == [1]

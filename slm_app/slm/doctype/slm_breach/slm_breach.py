@@ -34,6 +34,6 @@ class SLMBreach(Document):
 				"action_on": now_datetime(),
 				"action_by": frappe.session.user,
 				"action": new,
-				"note": (self.handling_note or "") if new != "Closed" else (self.cause or ""),
+				"note": self.flags.action_note or ((self.handling_note or "") if new != "Closed" else (self.cause or "")),
 			},
 		)
