@@ -38,6 +38,9 @@ def after_install():
 
 def after_migrate():
 	make_defaults()
+	# slm_app's reports run in seconds: a "prepared report" flag on them is left over from a run that
+	# Frappe 15 timed out (or from a refused filter before reports.refused_filters_stay_refusals)
+	frappe.db.set_value("Report", {"module": "SLM", "is_standard": "Yes", "prepared_report": 1}, "prepared_report", 0)
 
 
 def make_defaults():

@@ -35,5 +35,40 @@ def month_conditions(filters: dict, conditions: list | None = None) -> list:
 
 
 def check_link(doctype: str, value: str | None, label: str) -> None:
-	if value and not frappe.db.exists(doctype, value):
+	"""A filter naming a record: one the user may not read is answered like one that does not exist."""
+	if value and not (isinstance(value, str) and frappe.get_list(doctype, filters={"name": value}, pluck="name", limit_page_length=1)):
 		frappe.throw(_("Unknown {0}: {1}").format(label, value), title=_("Invalid filter"))
+
+
+def refused_filters_stay_refusals(report_name: str):
+	"""Decorator for a script report's ``execute``.
+
+	Frappe 15 starts a timer with every script report run that turns the report into a "prepared
+	report" after 15 s, and cancels it only when the report returns: a report that refuses its filters
+	(raises) is turned into a prepared report 15 s later, for every user. On a refusal the timer of
+	this run is cancelled, so a bad filter stays an error message."""
+	import functools
+	import threading
+
+	def decorate(execute):
+		@functools.wraps(execute)
+		def wrapper(filters=None):
+			try:
+				return execute(filters)
+			except Exception:
+				from frappe.core.doctype.report.report import enable_prepared_report
+
+				site = frappe.local.site
+				for timer in threading.enumerate():
+					if (
+						isinstance(timer, threading.Timer)
+						and getattr(timer, "function", None) is enable_prepared_report
+						and (getattr(timer, "kwargs", None) or {}).get("report") == report_name
+						and timer.kwargs.get("site") == site
+					):
+						timer.cancel()
+				raise
+
+		return wrapper
+
+	return decorate

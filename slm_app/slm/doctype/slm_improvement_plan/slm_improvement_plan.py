@@ -3,10 +3,12 @@
 
 import frappe
 import pandas as pd
+from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate
 
 from slm_app.core import reviews
+from slm_app.permissions import readable_names
 from slm_app.utils import throw_problems
 
 
@@ -24,8 +26,16 @@ class SLMImprovementPlan(Document):
 	def get_recovery(self, months: int = 3) -> list[dict]:
 		"""Did the targets the plan addresses recover in the months after it started?"""
 		self.check_permission("read")
-		pairs = [(t.agreement, t.target_code) for t in self.targets]
-		return recovery_by_plan([(self.name, self.start_date, pairs)], int(months))[self.name]
+		try:
+			months = int(months)
+		except (TypeError, ValueError):
+			frappe.throw(_("Months must be a whole number, not {0}").format(months))
+		if not 1 <= months <= 24:
+			frappe.throw(_("Months must be between 1 and 24, not {0}").format(months))
+		# the plan may come from the form unsaved: only the agreements the user may read are looked at
+		readable = readable_names("SLM Agreement", [t.agreement for t in self.targets])
+		pairs = [(t.agreement, t.target_code) for t in self.targets if t.agreement in readable]
+		return recovery_by_plan([(self.name, self.start_date, pairs)], months)[self.name]
 
 
 def recovery_by_plan(plans: list[tuple[str, object, list[tuple[str, str]]]], months: int = 3) -> dict[str, list[dict]]:

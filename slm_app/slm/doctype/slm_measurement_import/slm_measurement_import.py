@@ -44,7 +44,11 @@ def read_rows(file_url: str) -> list[dict]:
 
 	if not file_url:
 		frappe.throw(_("Attach the file to import"))
-	file = frappe.get_doc("File", {"file_url": file_url})
+	name = frappe.db.get_value("File", {"file_url": file_url}, "name")
+	if not name:
+		frappe.throw(_("The attached file {0} was not found; attach it again").format(file_url))
+	file = frappe.get_doc("File", name)
+	file.check_permission("read")
 	content = file.get_content()
 	if file_url.lower().endswith(".xlsx"):
 		table = read_xlsx_file_from_attached_file(fcontent=content)

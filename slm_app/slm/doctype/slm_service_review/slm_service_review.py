@@ -42,21 +42,30 @@ class SLMServiceReview(Document):
 
 	@frappe.whitelist()
 	def prefill(self):
-		"""The period's monitoring rows and breaches of the agreement (all its versions), for the meeting."""
+		"""The period's monitoring rows and breaches of the agreement (all its versions), for the meeting.
+		Called from the form on a review that may not be saved yet: it checks the agreement it reads, and
+		reads only the records the user may read."""
+		self.check_permission("write")
+		if not self.agreement or not frappe.has_permission("SLM Agreement", "read", doc=self.agreement):
+			frappe.throw(_("You may not read agreement {0}").format(self.agreement or "-"), frappe.PermissionError)
+		if not (self.period_from and self.period_to):
+			frappe.throw(_("Set Period From and Period To first"), title=_("Missing information"))
 		code = frappe.db.get_value("SLM Agreement", self.agreement, "agreement_code")
 		start, end = str(getdate(self.period_from))[:7], str(getdate(self.period_to))[:7]
-		records = frappe.get_all(
+		records = frappe.get_list(
 			"SLM Monitoring Record",
 			filters=[["agreement_code", "=", code], ["docstatus", "=", 1], ["period", ">=", start], ["period", "<=", end]],
 			fields=["name", "agreement", "period", "target_code", "metric_kind", "result", "measured_value"],
 			order_by="period asc, target_code asc",
+			limit_page_length=0,
 		)
 		breaches = {
 			(b.agreement, b.target_code, b.period): b.name
-			for b in frappe.get_all(
+			for b in frappe.get_list(
 				"SLM Breach",
 				filters=[["agreement_code", "=", code], ["period", ">=", start], ["period", "<=", end]],
 				fields=["name", "agreement", "target_code", "period"],
+				limit_page_length=0,
 			)
 		}
 		self.set("results", [])

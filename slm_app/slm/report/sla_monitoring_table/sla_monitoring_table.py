@@ -5,11 +5,12 @@
 import frappe
 from frappe import _
 
-from slm_app.reports import check_link, month_conditions
+from slm_app.reports import check_link, month_conditions, refused_filters_stay_refusals
 
 RESULTS = ("Met", "Breached", "No Data")
 
 
+@refused_filters_stay_refusals("SLA Monitoring Table")
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	check_link("SLM Agreement", filters.agreement, _("Agreement"))

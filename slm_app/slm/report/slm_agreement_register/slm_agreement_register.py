@@ -7,11 +7,12 @@ from frappe import _
 from frappe.utils import add_days, date_diff, getdate, nowdate
 
 from slm_app.core import reviews
-from slm_app.reports import check_link
+from slm_app.reports import check_link, refused_filters_stay_refusals
 
 OPEN_STATES = ("Draft", "Negotiating", "Agreed", "Signed", "Active")
 
 
+@refused_filters_stay_refusals("SLM Agreement Register")
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	check_link("SLM Party", filters.party, _("Counterparty"))
@@ -39,22 +40,31 @@ def execute(filters=None):
 		r.targets_without_underpinning = without.get(r.name, 0) if r.agreement_type == "SLA" else None
 	if filters.only_attention:
 		rows = [r for r in rows if r.expiring or r.targets_without_underpinning or (r.next_review and date_diff(r.next_review, today) <= 30)]
-	return columns(), rows, None, chart(rows), summary(rows, today)
+	internal = 1 in frappe.get_meta("SLM Agreement").get_permlevel_access("read")
+	return columns(internal), rows, None, chart(rows), summary(rows, today, internal)
 
 
 def _targets_without_underpinning(slas: list[str]) -> dict[str, int]:
-	if not slas:
+	"""The underpinning is internal: counted only for users who may read it (never a counterparty)."""
+	if not slas or 1 not in frappe.get_meta("SLM Agreement").get_permlevel_access("read"):
 		return {}
-	linked = {(r.parent, r.sla_target) for r in frappe.get_all("SLM Underpinning", filters={"parent": ["in", slas], "parenttype": "SLM Agreement"}, fields=["parent", "sla_target"])}
+	linked = {
+		(r.parent, r.sla_target)
+		for r in frappe.get_list(
+			"SLM Underpinning", parent_doctype="SLM Agreement", filters={"parent": ["in", slas], "parenttype": "SLM Agreement"}, fields=["parent", "sla_target"], limit_page_length=0
+		)
+	}
 	out: dict[str, int] = {}
-	for t in frappe.get_all("SLM Agreement Target", filters={"parent": ["in", slas], "parenttype": "SLM Agreement", "parentfield": "targets"}, fields=["parent", "target_code"]):
+	for t in frappe.get_list(
+		"SLM Agreement Target", parent_doctype="SLM Agreement", filters={"parent": ["in", slas], "parenttype": "SLM Agreement", "parentfield": "targets"}, fields=["parent", "target_code"], limit_page_length=0
+	):
 		if (t.parent, t.target_code) not in linked:
 			out[t.parent] = out.get(t.parent, 0) + 1
 	return out
 
 
-def columns():
-	return [
+def columns(internal: bool = True):
+	cols = [
 		{"fieldname": "name", "label": _("Agreement"), "fieldtype": "Link", "options": "SLM Agreement", "width": 170},
 		{"fieldname": "title", "label": _("Title"), "fieldtype": "Data", "width": 180},
 		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Data", "width": 60},
@@ -68,6 +78,7 @@ def columns():
 		{"fieldname": "next_review", "label": _("Next Review Due"), "fieldtype": "Date", "width": 120},
 		{"fieldname": "targets_without_underpinning", "label": _("SLA Targets Without Underpinning"), "fieldtype": "Int", "width": 150},
 	]
+	return cols if internal else cols[:-1]
 
 
 def chart(rows):
@@ -87,10 +98,11 @@ def chart(rows):
 	}
 
 
-def summary(rows, today):
-	return [
+def summary(rows, today, internal: bool = True):
+	out = [
 		{"label": _("Agreements"), "value": len(rows), "datatype": "Int"},
 		{"label": _("Expiring"), "value": sum(r.expiring for r in rows), "datatype": "Int", "indicator": "Orange"},
 		{"label": _("Reviews Due in 30 Days"), "value": sum(1 for r in rows if r.next_review and date_diff(r.next_review, today) <= 30), "datatype": "Int", "indicator": "Blue"},
 		{"label": _("SLA Targets Without Underpinning"), "value": sum(r.targets_without_underpinning or 0 for r in rows), "datatype": "Int", "indicator": "Red"},
 	]
+	return out if internal else out[:-1]

@@ -5,11 +5,12 @@
 import frappe
 from frappe import _
 
-from slm_app.reports import check_link, month_conditions
+from slm_app.reports import check_link, month_conditions, refused_filters_stay_refusals
 
 STATES = ("Open", "Notified", "Handling", "Resolved", "Closed")
 
 
+@refused_filters_stay_refusals("SLM Breach Register")
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	check_link("SLM Service", filters.service, _("Service"))

@@ -10,11 +10,13 @@ from frappe import _
 from frappe.utils import getdate, nowdate
 
 from slm_app.core import kpis, periods
+from slm_app.reports import refused_filters_stay_refusals
 from slm_app.utils import throw_problems
 
 IN_FORCE = ["Active", "Expired", "Terminated", "Superseded"]
 
 
+@refused_filters_stay_refusals("SLM KPIs")
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	try:

@@ -6,7 +6,10 @@ agreements on each."""
 import frappe
 from frappe import _
 
+from slm_app.reports import refused_filters_stay_refusals
 
+
+@refused_filters_stay_refusals("SLM Service Catalogue")
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	conditions = []
@@ -22,13 +25,18 @@ def execute(filters=None):
 	)
 	names = [s.name for s in services] or [""]
 	built_on: dict[str, list[str]] = {}
-	for d in frappe.get_all("SLM Service Dependency", filters={"parent": ["in", names], "parenttype": "SLM Service"}, fields=["parent", "service"]):
+	# what a service is built on is internal: get_list gives it only to those who may read it
+	for d in frappe.get_list(
+		"SLM Service Dependency", parent_doctype="SLM Service", filters={"parent": ["in", names], "parenttype": "SLM Service"}, fields=["parent", "service"], limit_page_length=0
+	):
 		built_on.setdefault(d.parent, []).append(d.service)
 	visible = set(frappe.get_list("SLM Agreement", filters={"workflow_state": ["not in", ["Superseded"]]}, pluck="name", limit_page_length=0))
 	agreements: dict[str, list[tuple[str, str]]] = {}
 	if visible:
-		kinds = dict(frappe.get_all("SLM Agreement", filters={"name": ["in", list(visible)]}, fields=["name", "agreement_type"], as_list=True))
-		for row in frappe.get_all("SLM Agreement Service", filters={"parent": ["in", list(visible)], "parenttype": "SLM Agreement"}, fields=["parent", "service"]):
+		kinds = dict(frappe.get_list("SLM Agreement", filters={"name": ["in", list(visible)]}, fields=["name", "agreement_type"], as_list=True, limit_page_length=0))
+		for row in frappe.get_list(
+			"SLM Agreement Service", parent_doctype="SLM Agreement", filters={"parent": ["in", list(visible)], "parenttype": "SLM Agreement"}, fields=["parent", "service"], limit_page_length=0
+		):
 			agreements.setdefault(row.service, []).append((kinds[row.parent], row.parent))
 	for s in services:
 		mine = sorted(agreements.get(s.name, []))
@@ -36,11 +44,15 @@ def execute(filters=None):
 		for kind in ("SLA", "OLA", "UC"):
 			s[kind.lower() + "s"] = sum(1 for k, _n in mine if k == kind)
 		s.agreements = ", ".join(n for _k, n in mine)
-	return columns(), services, None, chart(services), summary(services)
+	internal = 1 in frappe.get_meta("SLM Service").get_permlevel_access("read")
+	return columns(internal), services, None, chart(services), summary(services)
 
 
-def columns():
-	return [
+INTERNAL_COLUMNS = ("built_on", "service_owner", "support_team", "supplier")
+
+
+def columns(internal: bool = True):
+	cols = [
 		{"fieldname": "name", "label": _("Service"), "fieldtype": "Link", "options": "SLM Service", "width": 180},
 		{"fieldname": "service_kind", "label": _("Kind"), "fieldtype": "Data", "width": 130},
 		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Data", "width": 90},
@@ -53,6 +65,7 @@ def columns():
 		{"fieldname": "ucs", "label": _("UCs"), "fieldtype": "Int", "width": 60},
 		{"fieldname": "agreements", "label": _("Agreements"), "fieldtype": "Data", "width": 300},
 	]
+	return cols if internal else [c for c in cols if c["fieldname"] not in INTERNAL_COLUMNS]
 
 
 def chart(services):
