@@ -23,7 +23,7 @@ from slm_app.core.targets import PRIORITIES
 NAT = np.iinfo(np.int64).min
 
 TICKET_COLUMNS = ["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns", "raised_by"]
-PAUSE_COLUMNS = ["ticket_id", "start_ns", "end_ns"]
+PAUSE_COLUMNS = ["ticket_id", "start_ns", "end_ns", "ticket_row"]  # ticket_row: the row of its ticket in tickets
 OUTAGE_COLUMNS = ["service", "start_ns", "end_ns", "planned"]
 COVERAGE_COLUMNS = ["service", "start_ns", "end_ns"]
 METRIC_COLUMNS = ["agreement_code", "target_code", "at_ns", "value"]
@@ -171,11 +171,11 @@ def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 		seen[tid] = n
 		raised_by = "" if _blank(r.get("raised_by")) else str(r.get("raised_by")).strip()
 		out.append((tid, code, priority, created, response, resolved, raised_by))
-		pauses.extend(row_pauses)
+		pauses.extend((*p, len(out) - 1) for p in row_pauses)
 	return Checked(
 		{
 			"tickets": pd.DataFrame(out, columns=TICKET_COLUMNS).astype({"created_ns": "int64", "response_ns": "int64", "resolved_ns": "int64"}),
-			"pauses": pd.DataFrame(pauses, columns=PAUSE_COLUMNS).astype({"start_ns": "int64", "end_ns": "int64"}),
+			"pauses": pd.DataFrame(pauses, columns=PAUSE_COLUMNS).astype({"start_ns": "int64", "end_ns": "int64", "ticket_row": "int64"}),
 		},
 		problems,
 		len(rows),
