@@ -61,7 +61,7 @@ def by_target(frame: pd.DataFrame) -> dict:
 def test_the_example_month_by_hand(folder, capsys):
 	code, out = compute(folder)
 	assert code == 0
-	assert sorted(p.name for p in out.iterdir()) == ["breaches.csv", "missed_tickets.csv", "monitoring.csv"]
+	assert sorted(p.name for p in out.iterdir()) == ["breaches.csv", "consistency.csv", "missed_tickets.csv", "monitoring.csv"]
 	mon = read(out, "monitoring")
 	assert list(mon.columns) == offline.MONITORING_COLUMNS
 	r = by_target(mon)
@@ -331,21 +331,30 @@ def test_the_command_gives_the_numbers_of_the_engine_called_directly():
 	bundle = offline.load_folder(EXAMPLE)
 	results, breaches, attribution, missed = offline.run(bundle, 2026, 3)
 	targets, calendars, measurements, links = hand_built()
+	# without --as-of, open tickets are judged at the end of the month in the agreements' zone (Shanghai)
 	as_of = datetime(2026, 4, 1, tzinfo=SH)
 	expected, expected_missed = c.evaluate(targets, calendars, measurements, 2026, 3, as_of)
-	pd.testing.assert_frame_equal(results, expected, check_dtype=False)
+	pd.testing.assert_frame_equal(results[c.RESULT_COLUMNS], expected, check_dtype=False)
+	assert results["write"].all() and list(results["record"]) == [f"MON-{a}-{t}-2026-03" for a, t in zip(expected.agreement, expected.target_code, strict=True)]
 	pd.testing.assert_frame_equal(missed, expected_missed, check_dtype=False)
 	assert list(bundle.targets.columns) == c.TARGET_COLUMNS
 	assert calendars["CN-Office"] == bundle.calendars["CN-Office"]
-	pd.testing.assert_frame_equal(bundle.links, links, check_dtype=False)
+	pd.testing.assert_frame_equal(bundle.links[core_breaches.LINK_COLUMNS], links, check_dtype=False)
 	expected_breaches = core_breaches.find_breaches(expected)
+	pd.testing.assert_frame_equal(breaches[expected_breaches.columns], expected_breaches, check_dtype=False)
 	pd.testing.assert_frame_equal(
-		breaches.drop(columns="underpinning_breached"), expected_breaches, check_dtype=False
+		attribution.drop(columns="underpinning_record"), core_breaches.attribute(expected_breaches, expected, links), check_dtype=False
 	)
-	pd.testing.assert_frame_equal(
-		attribution, core_breaches.attribute(expected_breaches, expected, links), check_dtype=False
-	)
-	assert offline.default_as_of(bundle, 2026, 3) == as_of
+	# the customer a breach affects: the SLA's own, for the OLA and UC the customer of the SLA above them
+	assert set(breaches["affected_customer"]) == {"ACME Bank"}
+	# nobody said who raised the tickets: the number of tickets that missed (none for availability)
+	assert list(zip(breaches.metric_kind, breaches.affected_users_count, strict=True)) == [
+		("Resolution Time", 1),
+		("Response Time", 2),
+		("Resolution Time", 1),
+		("Availability", 0),
+		("Availability", 0),
+	]
 
 
 def test_as_of_judges_open_tickets(folder):
@@ -513,16 +522,18 @@ def test_without_a_state_column_every_agreement_counts(folder, capsys):
 	code, out = compute(folder)
 	assert code == 0
 	assert len(read(out, "monitoring")) == 8
-	# two SLAs of ACME Bank now cover Online Banking: a ticket must name its agreement
+	# two SLAs of ACME Bank, both in force on 6 March, now cover Online Banking: the ticket must name its
+	# agreement, and says which ones it could be
 	assert (
-		"tickets row 3: no agreement found for service Online Banking and customer ACME Bank; give the agreement"
+		"tickets row 3: service Online Banking of customer ACME Bank is covered by several agreements on 2026-03-06: "
+		"SLA-2026-0001, SLA-2026-0002; give the agreement"
 		in capsys.readouterr().err
 	)
 
 
 def test_a_bad_month_is_refused(folder, capsys):
 	assert offline.main([str(folder), "--month", "2026-13"]) == 2
-	assert "month must look like 2026-03" in capsys.readouterr().err
+	assert "--month: Month must look like 2026-03, not 2026-13" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------------------------ parquet
