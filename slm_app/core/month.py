@@ -41,6 +41,22 @@ TARGET_ROW_COLUMNS = ["agreement", "target_code", "service", *tgt.VALUE_FIELDS]
 EARLIER_COLUMNS = ["agreement", "agreement_code", "agreement_type", "target_code", "measured_value"]
 # breaches of the month recorded before this run, with the underpinning rows they list (none: empty)
 RECORDED_COLUMNS = ["breach", "underpinning_agreement", "underpinning_target"]
+# what the site's records and breaches hold (record_values, breach_values); their other fields are the site's own
+RECORD_FIELDS = [
+	"name", "agreement", "agreement_code", "version", "agreement_type", "party", "period", "period_start", "period_end",
+	"target_code", "service", "metric_kind", "metric_name", "priority", "target_value", "unit", "compliance_share",
+	"result", "measured_value", "sample_count", "met_count", "occurred_at", "method",
+]
+BREACH_FIELDS = [
+	"name", "agreement", "agreement_type", "agreement_code", "version", "party", "period", "occurred_at",
+	"monitoring_record", "service", "target_code", "metric_kind", "priority", "measured_value", "target_value",
+	"compliance_share", "sample_count", "missed_count", "affected_customer", "affected_users_count", "affected_users",
+]
+BREACH_CHILD_FIELDS = {
+	"actions": ["action_on", "action_by", "action", "note"],
+	"tickets": ["ticket", "elapsed_minutes", "target_minutes", "deadline"],
+	"underpinning": ["underpinning_agreement", "agreement_type", "target_code", "measured_value", "monitoring_record"],
+}
 LATE_COLUMNS = ["breach", "underpinning_agreement", "underpinning_type", "underpinning_target", "underpinning_measured", "underpinning_record"]
 
 
