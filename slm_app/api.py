@@ -14,7 +14,10 @@ def timezones() -> list[str]:
 
 from frappe import _  # noqa: E402
 
+from slm_app.core.errors import RuleError  # noqa: E402
+from slm_app.core.periods import parse_month  # noqa: E402
 from slm_app.core.roles import MANAGER, MONITOR  # noqa: E402
+from slm_app.utils import throw_problems  # noqa: E402
 
 
 def _require(roles: set[str]) -> None:
@@ -24,12 +27,9 @@ def _require(roles: set[str]) -> None:
 
 def _month(value: str) -> tuple[int, int]:
 	try:
-		year, month = (int(x) for x in str(value).split("-")[:2])
-		if not 1 <= month <= 12:
-			raise ValueError
-	except (TypeError, ValueError):
-		frappe.throw(_("Month must look like 2026-03, not {0}").format(value), title=_("Invalid month"))
-	return year, month
+		return parse_month(value)
+	except RuleError as e:
+		throw_problems(e.problems, title=_("Invalid month"))
 
 
 @frappe.whitelist(methods=["POST"])

@@ -18,6 +18,7 @@ from slm_app.core.agreements import IN_FORCE_STATES, in_force_between
 from slm_app.core.calendar import parse_date
 from slm_app.core.compliance import BREACHED, MET, NO_DATA
 from slm_app.core.errors import Problem, _
+from slm_app.core.periods import period_key
 from slm_app.core.targets import AVAILABILITY, CUSTOM_METRIC, format_number, value_text
 
 CUSTOMER, SLA_SCOPE = "Customer", "SLA"
@@ -57,7 +58,7 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
 def quarter_months(year: int, quarter: int) -> list[str]:
 	"""The quarter's months as the monitoring table writes them: ["2026-07", "2026-08", "2026-09"]."""
 	first = 3 * (int(quarter) - 1) + 1
-	return [f"{int(year):04d}-{m:02d}" for m in range(first, first + 3)]
+	return [period_key(int(year), m) for m in range(first, first + 3)]
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:

@@ -5,9 +5,10 @@
 import frappe
 from frappe import _
 
+from slm_app.core.compliance import BREACHED, MET, NO_DATA
 from slm_app.reports import check_link, month_conditions
 
-RESULTS = ("Met", "Breached", "No Data")
+RESULTS = (MET, BREACHED, NO_DATA)
 
 
 def execute(filters=None):
