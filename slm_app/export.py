@@ -12,7 +12,6 @@ import os
 import frappe
 import pandas as pd
 
-from slm_app.core.agreements import MEASURABLE_STATES
 from slm_app.utils import site_iso_utc as _iso
 
 
@@ -39,11 +38,9 @@ def export_folder(path: str, codes: list[str] | None = None) -> list[str]:
 	if not frappe.has_permission("SLM Agreement", "read") or not frappe.has_permission("SLM Ticket Event", "read"):
 		frappe.throw(frappe._("You are not allowed to export monitoring data"), frappe.PermissionError)
 	os.makedirs(path, exist_ok=True)
-	# the versions measurements may name, with Ended On: the offline command applies the same rule for the
-	# days each one is in force (core.agreements)
-	filters = {"workflow_state": ["in", list(MEASURABLE_STATES)]}
-	if codes:
-		filters["agreement_code"] = ["in", codes]
+	# every version with its state and Ended On: the offline command applies the core's rules for which
+	# versions count and for the days each one is in force (core.agreements), as the site does
+	filters = {"agreement_code": ["in", codes]} if codes else {}
 	heads = _all(
 		"SLM Agreement",
 		["name as agreement", "agreement_code", "version", "agreement_type", "party", "service_calendar as calendar", "valid_from", "valid_to", "ended_on", "workflow_state as state"],

@@ -56,10 +56,11 @@ def directory_for(agreements: list[str] | None = None, services: list[str] | Non
 	to and the one rule that matches a ticket to an agreement. Timestamps Frappe stored are naive in the
 	system time zone; rows from files and the REST API are read in the agreement's own zone instead
 	(``naive_in_agreement_tz``). ``agreements`` limits it to those versions (any state, so a message can
-	say why one is refused); ``services`` to those services."""
-	filters = {"name": ["in", agreements]} if agreements else {"workflow_state": ["in", list(MEASURABLE_STATES)]}
+	say why one is refused); ``services`` to those services. Every state is read: the core decides which
+	versions rows may name, and says why the others are refused."""
+	filters = {"name": ["in", agreements]} if agreements else {}
 	versions = _frame(frappe.get_all("SLM Agreement", filters=filters, fields=VERSION_FIELDS), VERSION_COLUMNS)
-	names = _in(versions["agreement"])
+	names = _in(versions.loc[versions["state"].isin(MEASURABLE_STATES), "agreement"])
 	targets = _frame(
 		frappe.get_all(
 			"SLM Agreement Target",

@@ -129,11 +129,11 @@ def _calendars(tables, first_rows, errors) -> dict[str, cal.ServiceCalendar]:
 	return calendars
 
 
-def _versions(tables, first_rows, known_calendars: set[str], errors) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-	"""The versions measurements may name (signed or in force; all of them without a state column), and
-	those not monitored with their state."""
+def _versions(tables, first_rows, known_calendars: set[str], errors) -> tuple[pd.DataFrame, list[tuple[str, str]], pd.DataFrame]:
+	"""The versions measurements may name (signed or in force; all of them without a state column), those
+	not monitored with their state, and every version (name, code, version, state) for the directory."""
 	has_state = "state" in tables["agreements"].columns
-	kept, seen, left_out = [], {}, []
+	kept, seen, left_out, every = [], {}, [], []
 	for n, r in enumerate(records(tables["agreements"]), first_rows["agreements"]):
 		where = f"agreements row {n}"
 		name = text(r.get("agreement"))
@@ -148,6 +148,7 @@ def _versions(tables, first_rows, known_calendars: set[str], errors) -> tuple[pd
 		if state not in IN_FORCE_STATES:
 			left_out.append((name, state))
 		if state not in MEASURABLE_STATES:
+			every.append((name, text(r.get("agreement_code")), 0, state))
 			continue
 		code = text(r.get("agreement_code"))
 		if not code:
@@ -169,7 +170,9 @@ def _versions(tables, first_rows, known_calendars: set[str], errors) -> tuple[pd
 		if valid_from and valid_to and valid_to < valid_from:
 			errors.append(f"{where}: valid_to {valid_to} is before valid_from {valid_from}")
 		kept.append((name, code, version, kind, text(r.get("party")), calendar, valid_from, valid_to, ended_on, state))
-	return pd.DataFrame(kept, columns=VERSION_COLUMNS), left_out
+		every.append((name, code, version or 0, state))
+	every = pd.DataFrame(every, columns=["agreement", "agreement_code", "version", "state"])
+	return pd.DataFrame(kept, columns=VERSION_COLUMNS), left_out, every
 
 
 def _targets(tables, first_rows, versions: pd.DataFrame, known: set[str], errors) -> pd.DataFrame:
@@ -238,12 +241,14 @@ def _links(tables, first_rows, versions: pd.DataFrame, errors) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ measurements
 
 
-def directory(tables, versions: pd.DataFrame, target_rows: pd.DataFrame, calendars) -> Directory:
-	"""The core's directory of the folder (its one rule for matching tickets to agreements)."""
+def directory(tables, versions: pd.DataFrame, every: pd.DataFrame, target_rows: pd.DataFrame, calendars) -> Directory:
+	"""The core's directory of the folder (its one rule for matching tickets to agreements); ``every``
+	version is in it so a row naming one that is not signed or in force is told why."""
 	services = tables.get("agreement_services")
 	services = pd.DataFrame(records(services), columns=["agreement", "service"]) if services is not None else None
 	zones = {name: c.timezone for name, c in calendars.items()}
-	return build_directory(versions, target_rows, services, zones)
+	others = every[~every["agreement"].isin(versions["agreement"])].reindex(columns=VERSION_COLUMNS)
+	return build_directory(pd.concat([versions, others], ignore_index=True) if len(others) else versions, target_rows, services, zones)
 
 
 def _ticket_zone(r: dict, d: Directory, n: int) -> str | None:
@@ -347,14 +352,14 @@ def load_tables(tables: dict[str, pd.DataFrame], first_rows: dict[str, int] | in
 	calendars = _calendars(tables, first_rows, errors)
 	# a calendar with problems is reported once, not again for every agreement on it
 	known_calendars = (set(calendars) | {text(r.get("calendar")) for r in records(tables["calendars"])}) - {""}
-	versions, left_out = _versions(tables, first_rows, known_calendars, errors)
+	versions, left_out, every = _versions(tables, first_rows, known_calendars, errors)
 	known = {text(r.get("agreement")) for r in records(tables["agreements"])}
 	target_rows = _targets(tables, first_rows, versions, known, errors)
 	links = _links(tables, first_rows, versions, errors)
 	if errors:
 		raise FolderError(errors)
 
-	d = directory(tables, versions, target_rows, calendars)
+	d = directory(tables, versions, every, target_rows, calendars)
 	problems: list[RowProblem] = []
 	rows: dict[str, tuple[int, int]] = {}
 	measurements = _measurements(tables, first_rows, d, problems, rows)
