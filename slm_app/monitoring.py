@@ -28,7 +28,7 @@ from slm_app.core.agreements import IN_FORCE_STATES, MEASURABLE_STATES, VERSION_
 from slm_app.core.directory import Directory, build_directory
 from slm_app.core.instants import OPEN_END
 from slm_app.core.periods import next_month, period_key
-from slm_app.utils import from_site_time, to_site_time
+from slm_app.utils import from_site_time, site_now, to_site_time
 
 record_name = core_month.record_name  # the names are the core's; kept here for the callers
 __all__ = ["IN_FORCE_STATES", "compute", "directory_for", "month_input", "period_key", "record_name", "recompute", "write_month"]
@@ -280,7 +280,7 @@ def month_input(year: int, month: int, codes: list[str] | None = None, as_of: da
 		recorded=recorded.reindex(columns=core_month.RECORDED_COLUMNS),
 		closed=frozenset(r.name for r in records if r.docstatus in (1, 2)) if closed else frozenset(),
 		as_of=as_of,
-		now=pd.Timestamp(now_datetime()).tz_localize(get_system_timezone()).to_pydatetime(),
+		now=site_now(),
 	)
 	return inp, {"drafts": {r.name for r in records if r.docstatus == 0}, "listed": listed}
 

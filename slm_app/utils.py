@@ -51,6 +51,11 @@ def from_site_time(values) -> np.ndarray:
 	return instants.naive_to_ns(values, get_system_timezone())
 
 
+def site_now() -> datetime:
+	"""Now, as an aware instant (the site's clock in the system time zone)."""
+	return instants.naive_to_aware(frappe.utils.now_datetime(), get_system_timezone())
+
+
 def site_iso_utc(values) -> np.ndarray:
 	"""Naive system-time datetimes as ISO 8601 UTC text, as files write instants."""
 	return instants.naive_to_iso_utc(values, get_system_timezone())

@@ -36,6 +36,11 @@ def naive_to_ns(values, tz: str) -> np.ndarray:
 	return np.where(missing, NAT, out)
 
 
+def naive_to_aware(naive: datetime, tz: str) -> datetime:
+	"""A naive local time in ``tz`` as an aware UTC datetime (read as :func:`naive_to_ns` reads it)."""
+	return pd.Timestamp(int(naive_to_ns([naive], tz)[0]), tz="UTC").to_pydatetime()
+
+
 def ns_to_naive(value, tz: str) -> datetime | None:
 	"""UTC ns as a naive local datetime in ``tz`` (for a site's Datetime fields); None for none or open."""
 	if value is None or pd.isna(value) or int(value) == NAT or int(value) >= OPEN_END:

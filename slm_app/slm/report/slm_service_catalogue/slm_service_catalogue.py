@@ -6,6 +6,8 @@ agreements on each."""
 import frappe
 from frappe import _
 
+from slm_app.core.lifecycle import SUPERSEDED
+
 
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
@@ -24,7 +26,7 @@ def execute(filters=None):
 	built_on: dict[str, list[str]] = {}
 	for d in frappe.get_all("SLM Service Dependency", filters={"parent": ["in", names], "parenttype": "SLM Service"}, fields=["parent", "service"]):
 		built_on.setdefault(d.parent, []).append(d.service)
-	visible = set(frappe.get_list("SLM Agreement", filters={"workflow_state": ["not in", ["Superseded"]]}, pluck="name", limit_page_length=0))
+	visible = set(frappe.get_list("SLM Agreement", filters={"workflow_state": ["not in", [SUPERSEDED]]}, pluck="name", limit_page_length=0))
 	agreements: dict[str, list[tuple[str, str]]] = {}
 	if visible:
 		kinds = dict(frappe.get_all("SLM Agreement", filters={"name": ["in", list(visible)]}, fields=["name", "agreement_type"], as_list=True))
