@@ -33,7 +33,7 @@ from slm_app.core import breaches as core_breaches
 from slm_app.core import targets as tgt
 from slm_app.core.agreements import VERSION_COLUMNS, in_force_frame
 from slm_app.core.calendar import ServiceCalendar
-from slm_app.core.compliance import AGREEMENT_COLUMNS, NAT, TARGET_COLUMNS, Measurements, evaluate
+from slm_app.core.compliance import AGREEMENT_COLUMNS, BREACHED, NAT, TARGET_COLUMNS, Measurements, evaluate
 from slm_app.core.periods import next_month, period_key
 
 TARGET_ROW_COLUMNS = ["agreement", "target_code", "service", *tgt.VALUE_FIELDS]
@@ -135,7 +135,7 @@ def compute_month(inp: MonthInput) -> Month:
 
 	# underpinning targets breached in the same month, whether computed in this run or an earlier one
 	earlier = inp.earlier.reindex(columns=EARLIER_COLUMNS)
-	earlier = earlier[~earlier["agreement"].isin(results["agreement"])].assign(year=year, month=month)
+	earlier = earlier[~earlier["agreement"].isin(results["agreement"])].assign(year=year, month=month, result=BREACHED)
 	known = pd.concat([results, earlier], ignore_index=True) if len(earlier) else results
 	attribution = core_breaches.attribute(new, known, links)
 	attribution["underpinning_record"] = _names("MON-", attribution["underpinning_agreement"], attribution["underpinning_target"], year, month)
