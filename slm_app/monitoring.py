@@ -101,81 +101,86 @@ def load_calendars(names: list[str]) -> dict[str, cal.ServiceCalendar]:
 	return {n: cal.build_calendar(zones[n], windows[n], exceptions[n]) for n in names}
 
 
-def _read_measurements(codes: list[str], names: list[str], services: list[str], lo: datetime, hi: datetime, code_of: dict) -> compliance.Measurements:
+def _read_measurements(targets: pd.DataFrame, code_of: dict[str, str], lo: datetime, hi: datetime) -> compliance.Measurements:
 	"""Tickets (with who raised them), their pauses, outages, coverage and metric values of the month's
-	read window, one query each. Times come back as text and are parsed by pandas in one go: a datetime
-	per value through Frappe's converters is most of the cost of a month with many tickets."""
-	window = {"codes": codes or [""], "lo": lo, "hi": hi}
-	tickets = pd.DataFrame(
-		frappe.db.sql(
-			"""select name, agreement_code, priority, cast(created_at as char), cast(first_response_at as char),
-				cast(resolved_at as char), raised_by
-			from `tabSLM Ticket Event`
-			where agreement_code in %(codes)s and created_at between %(lo)s and %(hi)s""",
-			window,
-		),
-		columns=["ticket_id", "agreement_code", "priority", "created", "response", "resolved", "raised_by"],
-	)
-	pauses = pd.DataFrame(
-		frappe.db.sql(
-			"""select p.parent, cast(p.pause_start as char), cast(p.pause_end as char)
-			from `tabSLM Ticket Pause` p join `tabSLM Ticket Event` t on t.name = p.parent
-			where p.parenttype = 'SLM Ticket Event' and t.agreement_code in %(codes)s and t.created_at between %(lo)s and %(hi)s""",
-			window,
-		),
-		columns=["ticket_id", "start", "end"],
-	)
-	row_of = pd.Index(tickets["ticket_id"])
-	end = from_site_time(pauses["end"])
-	spans = {}
-	for doctype, a, b, extra in (("SLM Outage", "outage_start", "outage_end", ["planned"]), ("SLM Monitoring Coverage", "covered_from", "covered_to", [])):
-		rows = _frame(
-			frappe.get_all(doctype, filters={"service": ["in", services or [""]], a: ["<", hi], b: [">", lo]}, fields=["service", a, b, *extra]),
-			["service", a, b, *extra],
+	read window, one query each, and only the kinds the targets need. Times come back as text and are
+	parsed by pandas in one go: a datetime per value through Frappe's converters is most of the cost of a
+	month with many tickets."""
+	empty = compliance.Measurements.empty()
+	kinds = set(targets["metric_kind"])
+	tickets, pauses = empty.tickets, empty.pauses
+	if kinds & set(tgt.TIME_KINDS):
+		window = {"codes": sorted(set(code_of.values())) or [""], "lo": lo, "hi": hi}
+		rows = pd.DataFrame(
+			frappe.db.sql(
+				"""select name, agreement_code, priority, cast(created_at as char), cast(first_response_at as char),
+					cast(resolved_at as char), raised_by
+				from `tabSLM Ticket Event`
+				where agreement_code in %(codes)s and created_at between %(lo)s and %(hi)s""",
+				window,
+			),
+			columns=["ticket_id", "agreement_code", "priority", "created", "response", "resolved", "raised_by"],
 		)
-		frame = pd.DataFrame({"service": rows["service"], "start_ns": from_site_time(rows[a]), "end_ns": from_site_time(rows[b])})
-		if extra:
-			frame["planned"] = rows["planned"].astype(bool)
-		spans[doctype] = frame
-	mv = _frame(
-		frappe.get_all(
-			"SLM Metric Value",
-			filters={"agreement": ["in", names or [""]], "measured_at": ["between", [lo, hi]]},
-			fields=["agreement", "target_code", "measured_at", "value"],
-		),
-		["agreement", "target_code", "measured_at", "value"],
-	)
-	return compliance.Measurements(
-		pd.DataFrame(
+		paused = pd.DataFrame(
+			frappe.db.sql(
+				"""select p.parent, cast(p.pause_start as char), cast(p.pause_end as char)
+				from `tabSLM Ticket Pause` p join `tabSLM Ticket Event` t on t.name = p.parent
+				where p.parenttype = 'SLM Ticket Event' and t.agreement_code in %(codes)s and t.created_at between %(lo)s and %(hi)s""",
+				window,
+			),
+			columns=["ticket_id", "start", "end"],
+		)
+		tickets = pd.DataFrame(
 			{
-				"ticket_id": tickets["ticket_id"].astype(str),
-				"agreement_code": tickets["agreement_code"],
-				"priority": tickets["priority"].fillna(""),
-				"created_ns": from_site_time(tickets["created"]),
-				"response_ns": from_site_time(tickets["response"]),
-				"resolved_ns": from_site_time(tickets["resolved"]),
-				"raised_by": tickets["raised_by"].fillna(""),
+				"ticket_id": rows["ticket_id"].astype(str),
+				"agreement_code": rows["agreement_code"],
+				"priority": rows["priority"].fillna(""),
+				"created_ns": from_site_time(rows["created"]),
+				"response_ns": from_site_time(rows["response"]),
+				"resolved_ns": from_site_time(rows["resolved"]),
+				"raised_by": rows["raised_by"].fillna(""),
 			}
-		),
-		pd.DataFrame(
+		)
+		end = from_site_time(paused["end"])
+		pauses = pd.DataFrame(
 			{
-				"ticket_id": pauses["ticket_id"].astype(str),
-				"start_ns": from_site_time(pauses["start"]),
+				"ticket_id": paused["ticket_id"].astype(str),
+				"start_ns": from_site_time(paused["start"]),
 				"end_ns": np.where(end == compliance.NAT, OPEN_END, end),  # still paused
-				"ticket_row": row_of.get_indexer(pauses["ticket_id"]) if len(pauses) else np.zeros(0, dtype=np.int64),
+				"ticket_row": pd.Index(rows["ticket_id"]).get_indexer(paused["ticket_id"]) if len(paused) else np.zeros(0, dtype=np.int64),
 			}
-		),
-		spans["SLM Outage"],
-		spans["SLM Monitoring Coverage"],
-		pd.DataFrame(
+		)
+	spans = {"SLM Outage": empty.outages, "SLM Monitoring Coverage": empty.coverage}
+	if tgt.AVAILABILITY in kinds:
+		services = _in(targets.loc[targets["metric_kind"] == tgt.AVAILABILITY, "service"].dropna())
+		for doctype, a, b, extra in (("SLM Outage", "outage_start", "outage_end", ["planned"]), ("SLM Monitoring Coverage", "covered_from", "covered_to", [])):
+			rows = _frame(
+				frappe.get_all(doctype, filters={"service": ["in", services], a: ["<", hi], b: [">", lo]}, fields=["service", a, b, *extra]),
+				["service", a, b, *extra],
+			)
+			frame = pd.DataFrame({"service": rows["service"], "start_ns": from_site_time(rows[a]), "end_ns": from_site_time(rows[b])})
+			if extra:
+				frame["planned"] = rows["planned"].astype(bool)
+			spans[doctype] = frame
+	metrics = empty.metrics
+	if tgt.CUSTOM_METRIC in kinds:
+		mv = _frame(
+			frappe.get_all(
+				"SLM Metric Value",
+				filters={"agreement": ["in", _in(code_of)], "measured_at": ["between", [lo, hi]]},
+				fields=["agreement", "target_code", "measured_at", "value"],
+			),
+			["agreement", "target_code", "measured_at", "value"],
+		)
+		metrics = pd.DataFrame(
 			{
 				"agreement_code": mv["agreement"].map(code_of),
 				"target_code": mv["target_code"],
 				"at_ns": from_site_time(mv["measured_at"]),
 				"value": mv["value"].astype(float),
 			}
-		),
-	)
+		)
+	return compliance.Measurements(tickets, pauses, spans["SLM Outage"], spans["SLM Monitoring Coverage"], metrics)
 
 
 @dataclass
@@ -218,7 +223,7 @@ def month_input(year: int, month: int, codes: list[str] | None = None, as_of: da
 	)
 	lo = datetime.combine(first - timedelta(days=2), datetime.min.time())
 	hi = datetime.combine(after + timedelta(days=2), datetime.min.time())
-	measurements = _read_measurements(sorted(set(code_of.values())), names, sorted(set(targets["service"].dropna())), lo, hi, code_of)
+	measurements = _read_measurements(targets, code_of, lo, hi)
 
 	# the links that touch these versions, from either end, and the SLAs' customers
 	links = _frame(
@@ -255,7 +260,7 @@ def month_input(year: int, month: int, codes: list[str] | None = None, as_of: da
 		["breach"],
 	)
 	listed = {}
-	if len(recorded) and len(links):
+	if len(recorded) and len(links) and (versions["agreement_type"] != "SLA").any():
 		rows = _frame(
 			frappe.get_all(
 				"SLM Breach Underpinning",
