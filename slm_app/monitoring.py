@@ -361,10 +361,34 @@ def write_breaches(data: Computed) -> list[str]:
 	for table, doctype in (("actions", "SLM Breach Action"), ("tickets", "SLM Breach Ticket"), ("underpinning", "SLM Breach Underpinning")):
 		rows = [{**r, "parenttype": "SLM Breach", "parentfield": table} for r in children[table]]
 		_insert(doctype, rows, [*_CHILD, *core_month.BREACH_CHILD_FIELDS[table]])
+	_open_workflow_actions([b["name"] for b in breaches])
 	later = sorted({r["breach"] for r in core_month.late_values(m)})
 	if later:
 		frappe.db.sql("update `tabSLM Breach` set modified=%s, modified_by=%s where name in %s", (now, user, later))
 	return [b["name"] for b in breaches]
+
+
+def _open_workflow_actions(breaches: list[str]) -> None:
+	"""What Frappe makes when it inserts a document under a workflow, for all new breaches at once: an open
+	Workflow Action for the roles that may take the breach's next step (the desk's list of pending
+	actions). The workflow sends no email alerts, so there is nothing else to do."""
+	from frappe.model.workflow import get_workflow_name
+	from frappe.workflow.doctype.workflow_action.workflow_action import get_next_possible_transitions
+
+	workflow = get_workflow_name("SLM Breach")
+	roles = sorted({t.allowed for t in get_next_possible_transitions(workflow, core_breaches.OPEN)}) if workflow and breaches else []
+	if not roles:
+		return
+	actions = [
+		{"name": frappe.generate_hash(length=10), "reference_doctype": "SLM Breach", "reference_name": b, "workflow_state": core_breaches.OPEN, "status": "Open"}
+		for b in breaches
+	]
+	_insert("Workflow Action", actions, ["reference_doctype", "reference_name", "workflow_state", "status"])
+	_insert(
+		"Workflow Action Permitted Role",
+		[{"parent": a["name"], "parenttype": "Workflow Action", "parentfield": "permitted_roles", "idx": i, "role": r} for a in actions for i, r in enumerate(roles, 1)],
+		[*_CHILD, "role"],
+	)
 
 
 def _late_rows(m: core_month.Month, listed: dict[str, int]):

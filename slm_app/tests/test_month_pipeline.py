@@ -159,3 +159,12 @@ class TestOneMonthPipeline(FrappeTestCase):
 		self.assertEqual((first[2], first[3], first[6], first[7]), (1, "wang.fang@acme.example", ["_P-2"], [(self.ola.name, "T1")]))
 		# the OLA's breach affects the customer of the SLA above it
 		self.assertEqual(site[f"BR-{self.ola.name}-T1-{MONTH}"][1], u.CUSTOMER_A)
+		# as a document insert would, each new breach has its open workflow action for the roles of its next step
+		roles = frappe.get_all(
+			"Workflow Action Permitted Role",
+			filters={"parent": ["in", frappe.get_all("Workflow Action", filters={"reference_doctype": "SLM Breach", "reference_name": f"BR-{self.sla.name}-T1-{MONTH}", "status": "Open"}, pluck="name")]},
+			pluck="role",
+		)
+		self.assertEqual(sorted(roles), ["SLM Service Level Manager", "SLM Service Level Monitor"])
+		# and its log starts with Recorded
+		self.assertEqual(frappe.get_all("SLM Breach Action", filters={"parent": f"BR-{self.sla.name}-T1-{MONTH}"}, pluck="action"), ["Recorded"])
