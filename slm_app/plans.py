@@ -24,9 +24,9 @@ def recovery_by_plan(plans: list[tuple[str, object, list[tuple[str, str]]]], mon
 		fields=["agreement_code", "target_code", "period", "result"],
 	)
 	frame = pd.DataFrame([dict(r) for r in rows], columns=["agreement_code", "target_code", "period", "result"])
-	months = [parse_month(p) for p in frame["period"]]
-	frame["year"] = [y for y, _m in months]
-	frame["month"] = [m for _y, m in months]
+	periods = [parse_month(p) for p in frame["period"]]
+	frame["year"] = [y for y, _m in periods]
+	frame["month"] = [m for _y, m in periods]
 	out = {}
 	for name, start_date, pairs in plans:
 		targets = [(code_of.get(a), t) for a, t in pairs if code_of.get(a)]
