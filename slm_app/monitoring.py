@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from frappe import _
 from frappe.utils import get_system_timezone, now_datetime
+from frappe.utils.caching import site_cache
 
 from slm_app.core import breaches as core_breaches
 from slm_app.core import calendar as cal
@@ -46,6 +47,12 @@ def _frame(rows, columns) -> pd.DataFrame:
 
 def _in(values: Iterable) -> list:
 	return sorted(set(values)) or [""]
+
+
+def _sql(query: str, values: dict, columns: list[str]) -> pd.DataFrame:
+	"""Rows of a parametrised query as a frame (the month's reads are a few plain queries: frappe.get_all's
+	query building costs more than the query on a small agreement)."""
+	return pd.DataFrame.from_records(list(frappe.db.sql(query, values)), columns=columns)
 
 
 # ------------------------------------------------------------------------------------------ directory
@@ -85,17 +92,21 @@ def directory_for(agreements: list[str] | None = None, services: list[str] | Non
 def load_calendars(names: list[str]) -> dict[str, cal.ServiceCalendar]:
 	if not names:
 		return {}
-	zones = dict(frappe.get_all("SLM Service Calendar", filters={"name": ["in", names]}, fields=["name", "timezone"], as_list=True))
+	zones = dict(frappe.db.sql("select name, timezone from `tabSLM Service Calendar` where name in %(n)s", {"n": names}))
 	windows: dict[str, list] = {n: [] for n in names}
 	exceptions: dict[str, list] = {n: [] for n in names}
-	for row in frappe.get_all(
-		"SLM Calendar Window", filters={"parent": ["in", names], "parenttype": "SLM Service Calendar"}, fields=["parent", "idx", "weekday", "start_time", "end_time"]
+	for row in frappe.db.sql(
+		"""select parent, idx, weekday, start_time, end_time from `tabSLM Calendar Window`
+		where parent in %(n)s and parenttype = 'SLM Service Calendar'""",
+		{"n": names},
+		as_dict=True,
 	):
 		windows[row.parent].append(row)
-	for row in frappe.get_all(
-		"SLM Calendar Exception",
-		filters={"parent": ["in", names], "parenttype": "SLM Service Calendar"},
-		fields=["parent", "idx", "exception_date", "exception_type", "start_time", "end_time"],
+	for row in frappe.db.sql(
+		"""select parent, idx, exception_date, exception_type, start_time, end_time from `tabSLM Calendar Exception`
+		where parent in %(n)s and parenttype = 'SLM Service Calendar'""",
+		{"n": names},
+		as_dict=True,
 	):
 		exceptions[row.parent].append(row)
 	return {n: cal.build_calendar(zones[n], windows[n], exceptions[n]) for n in names}
@@ -104,72 +115,77 @@ def load_calendars(names: list[str]) -> dict[str, cal.ServiceCalendar]:
 def _read_measurements(targets: pd.DataFrame, code_of: dict[str, str], lo: datetime, hi: datetime) -> compliance.Measurements:
 	"""Tickets (with who raised them), their pauses, outages, coverage and metric values of the month's
 	read window, one query each, and only the kinds the targets need. Times come back as text and are
-	parsed by pandas in one go: a datetime per value through Frappe's converters is most of the cost of a
-	month with many tickets."""
+	turned into instants by pandas in one go per kind: a datetime per value through Frappe's converters is
+	most of the cost of a month with many tickets."""
 	empty = compliance.Measurements.empty()
 	kinds = set(targets["metric_kind"])
 	tickets, pauses = empty.tickets, empty.pauses
 	if kinds & set(tgt.TIME_KINDS):
-		window = {"codes": sorted(set(code_of.values())) or [""], "lo": lo, "hi": hi}
-		rows = pd.DataFrame(
-			frappe.db.sql(
-				"""select name, agreement_code, priority, cast(created_at as char), cast(first_response_at as char),
-					cast(resolved_at as char), raised_by
-				from `tabSLM Ticket Event`
-				where agreement_code in %(codes)s and created_at between %(lo)s and %(hi)s""",
-				window,
-			),
-			columns=["ticket_id", "agreement_code", "priority", "created", "response", "resolved", "raised_by"],
+		window = {"codes": _in(code_of.values()), "lo": lo, "hi": hi}
+		rows = _sql(
+			"""select name, agreement_code, priority, cast(created_at as char), cast(first_response_at as char),
+				cast(resolved_at as char), raised_by
+			from `tabSLM Ticket Event`
+			where agreement_code in %(codes)s and created_at between %(lo)s and %(hi)s""",
+			window,
+			["ticket_id", "agreement_code", "priority", "created", "response", "resolved", "raised_by"],
 		)
-		paused = pd.DataFrame(
-			frappe.db.sql(
-				"""select p.parent, cast(p.pause_start as char), cast(p.pause_end as char)
-				from `tabSLM Ticket Pause` p join `tabSLM Ticket Event` t on t.name = p.parent
-				where p.parenttype = 'SLM Ticket Event' and t.agreement_code in %(codes)s and t.created_at between %(lo)s and %(hi)s""",
-				window,
-			),
-			columns=["ticket_id", "start", "end"],
+		paused = _sql(
+			"""select p.parent, cast(p.pause_start as char), cast(p.pause_end as char)
+			from `tabSLM Ticket Pause` p join `tabSLM Ticket Event` t on t.name = p.parent
+			where p.parenttype = 'SLM Ticket Event' and t.agreement_code in %(codes)s and t.created_at between %(lo)s and %(hi)s""",
+			window,
+			["ticket_id", "start", "end"],
 		)
+		n, k = len(rows), len(paused)
+		times = from_site_time(np.concatenate([rows[c].to_numpy(dtype=object) for c in ("created", "response", "resolved")] + [paused[c].to_numpy(dtype=object) for c in ("start", "end")]))
+		end = times[3 * n + k :]
 		tickets = pd.DataFrame(
 			{
 				"ticket_id": rows["ticket_id"].astype(str),
 				"agreement_code": rows["agreement_code"],
 				"priority": rows["priority"].fillna(""),
-				"created_ns": from_site_time(rows["created"]),
-				"response_ns": from_site_time(rows["response"]),
-				"resolved_ns": from_site_time(rows["resolved"]),
+				"created_ns": times[:n],
+				"response_ns": times[n : 2 * n],
+				"resolved_ns": times[2 * n : 3 * n],
 				"raised_by": rows["raised_by"].fillna(""),
 			}
 		)
-		end = from_site_time(paused["end"])
 		pauses = pd.DataFrame(
 			{
 				"ticket_id": paused["ticket_id"].astype(str),
-				"start_ns": from_site_time(paused["start"]),
+				"start_ns": times[3 * n : 3 * n + k],
 				"end_ns": np.where(end == compliance.NAT, OPEN_END, end),  # still paused
-				"ticket_row": pd.Index(rows["ticket_id"]).get_indexer(paused["ticket_id"]) if len(paused) else np.zeros(0, dtype=np.int64),
+				"ticket_row": pd.Index(rows["ticket_id"]).get_indexer(paused["ticket_id"]) if k else np.zeros(0, dtype=np.int64),
 			}
 		)
-	spans = {"SLM Outage": empty.outages, "SLM Monitoring Coverage": empty.coverage}
+	spans = {"outages": empty.outages, "coverage": empty.coverage}
 	if tgt.AVAILABILITY in kinds:
-		services = _in(targets.loc[targets["metric_kind"] == tgt.AVAILABILITY, "service"].dropna())
-		for doctype, a, b, extra in (("SLM Outage", "outage_start", "outage_end", ["planned"]), ("SLM Monitoring Coverage", "covered_from", "covered_to", [])):
-			rows = _frame(
-				frappe.get_all(doctype, filters={"service": ["in", services], a: ["<", hi], b: [">", lo]}, fields=["service", a, b, *extra]),
-				["service", a, b, *extra],
-			)
-			frame = pd.DataFrame({"service": rows["service"], "start_ns": from_site_time(rows[a]), "end_ns": from_site_time(rows[b])})
-			if extra:
-				frame["planned"] = rows["planned"].astype(bool)
-			spans[doctype] = frame
+		window = {"services": _in(targets.loc[targets["metric_kind"] == tgt.AVAILABILITY, "service"].dropna()), "lo": lo, "hi": hi}
+		outages = _sql(
+			"""select service, cast(outage_start as char), cast(outage_end as char), planned from `tabSLM Outage`
+			where service in %(services)s and outage_start < %(hi)s and outage_end > %(lo)s""",
+			window,
+			["service", "start", "end", "planned"],
+		)
+		coverage = _sql(
+			"""select service, cast(covered_from as char), cast(covered_to as char) from `tabSLM Monitoring Coverage`
+			where service in %(services)s and covered_from < %(hi)s and covered_to > %(lo)s""",
+			window,
+			["service", "start", "end"],
+		)
+		a, b = len(outages), len(coverage)
+		times = from_site_time(np.concatenate([f[c].to_numpy(dtype=object) for f in (outages, coverage) for c in ("start", "end")]))
+		spans["outages"] = pd.DataFrame(
+			{"service": outages["service"], "start_ns": times[:a], "end_ns": times[a : 2 * a], "planned": outages["planned"].astype(bool)}
+		)
+		spans["coverage"] = pd.DataFrame({"service": coverage["service"], "start_ns": times[2 * a : 2 * a + b], "end_ns": times[2 * a + b :]})
 	metrics = empty.metrics
 	if tgt.CUSTOM_METRIC in kinds:
-		mv = _frame(
-			frappe.get_all(
-				"SLM Metric Value",
-				filters={"agreement": ["in", _in(code_of)], "measured_at": ["between", [lo, hi]]},
-				fields=["agreement", "target_code", "measured_at", "value"],
-			),
+		mv = _sql(
+			"""select agreement, target_code, cast(measured_at as char), value from `tabSLM Metric Value`
+			where agreement in %(names)s and measured_at between %(lo)s and %(hi)s""",
+			{"names": _in(code_of), "lo": lo, "hi": hi},
 			["agreement", "target_code", "measured_at", "value"],
 		)
 		metrics = pd.DataFrame(
@@ -180,7 +196,7 @@ def _read_measurements(targets: pd.DataFrame, code_of: dict[str, str], lo: datet
 				"value": mv["value"].astype(float),
 			}
 		)
-	return compliance.Measurements(tickets, pauses, spans["SLM Outage"], spans["SLM Monitoring Coverage"], metrics)
+	return compliance.Measurements(tickets, pauses, spans["outages"], spans["coverage"], metrics)
 
 
 @dataclass
@@ -206,19 +222,22 @@ def month_input(year: int, month: int, codes: list[str] | None = None, as_of: da
 	``closed``: records of the month already submitted or cancelled stay as they are (the monthly job);
 	without it every result is written again (a recorded recompute)."""
 	first, after = date(year, month, 1), date(*next_month(year, month), 1)
-	filters = {"workflow_state": ["in", list(IN_FORCE_STATES)], "valid_from": ["<", after]}
-	if codes is not None:
-		filters["agreement_code"] = ["in", codes or [""]]
-	versions = _frame(frappe.get_all("SLM Agreement", filters=filters, fields=VERSION_FIELDS), VERSION_COLUMNS)
-	versions = in_force_frame(versions, first, after) if len(versions) else versions
-	names = versions["agreement"].tolist()
+	key = period_key(year, month)
+	by_code = "and agreement_code in %(codes)s" if codes is not None else ""
+	versions = _sql(
+		f"""select name, agreement_code, version, agreement_type, party, service_calendar, valid_from, valid_to, ended_on,
+			workflow_state
+		from `tabSLM Agreement` where workflow_state in %(states)s and valid_from < %(after)s {by_code}""",
+		{"states": list(IN_FORCE_STATES), "after": after, "codes": codes or [""]},
+		VERSION_COLUMNS,
+	)
+	versions = in_force_frame(versions, first, after)
+	names = _in(versions["agreement"])
 	code_of = dict(zip(versions["agreement"], versions["agreement_code"], strict=True))
-	targets = _frame(
-		frappe.get_all(
-			"SLM Agreement Target",
-			filters={"parent": ["in", _in(names)], "parenttype": "SLM Agreement", "parentfield": "targets"},
-			fields=["parent as agreement", "target_code", "service", *tgt.VALUE_FIELDS],
-		),
+	targets = _sql(
+		f"""select parent, target_code, service, {", ".join(tgt.VALUE_FIELDS)} from `tabSLM Agreement Target`
+		where parent in %(names)s and parenttype = 'SLM Agreement' and parentfield = 'targets'""",
+		{"names": names},
 		core_month.TARGET_ROW_COLUMNS,
 	)
 	lo = datetime.combine(first - timedelta(days=2), datetime.min.time())
@@ -226,47 +245,38 @@ def month_input(year: int, month: int, codes: list[str] | None = None, as_of: da
 	measurements = _read_measurements(targets, code_of, lo, hi)
 
 	# the links that touch these versions, from either end, and the SLAs' customers
-	links = _frame(
-		frappe.get_all(
-			"SLM Underpinning",
-			filters={"parenttype": "SLM Agreement"},
-			or_filters={"parent": ["in", _in(names)], "underpinning_agreement": ["in", _in(names)]},
-			fields=["parent as sla_agreement", "sla_target", "underpinning_agreement", "underpinning_target"],
-		),
+	links = _sql(
+		"""select parent, sla_target, underpinning_agreement, underpinning_target from `tabSLM Underpinning`
+		where parenttype = 'SLM Agreement' and (parent in %(names)s or underpinning_agreement in %(names)s)""",
+		{"names": names},
 		["sla_agreement", "sla_target", "underpinning_agreement", "underpinning_target"],
 	)
 	sla_parties, earlier = {}, pd.DataFrame(columns=core_month.EARLIER_COLUMNS)
 	if len(links):
-		heads = frappe.get_all(
-			"SLM Agreement",
-			filters={"name": ["in", _in(set(links["underpinning_agreement"]) | set(links["sla_agreement"]))]},
-			fields=["name", "agreement_code", "agreement_type", "party"],
+		heads = frappe.db.sql(
+			"select name, agreement_code, agreement_type, party from `tabSLM Agreement` where name in %(n)s",
+			{"n": _in(set(links["underpinning_agreement"]) | set(links["sla_agreement"]))},
 		)
-		links["underpinning_code"] = links["underpinning_agreement"].map({h.name: h.agreement_code for h in heads})
-		sla_parties = {h.name: h.party for h in heads if h.agreement_type == "SLA"}
-		earlier = _frame(
-			frappe.get_all(
-				"SLM Monitoring Record",
-				filters={"agreement_code": ["in", _in(links["underpinning_code"].dropna())], "period": period_key(year, month), "docstatus": 1, "result": compliance.BREACHED},
-				fields=core_month.EARLIER_COLUMNS,
-			),
+		links["underpinning_code"] = links["underpinning_agreement"].map({h[0]: h[1] for h in heads})
+		sla_parties = {h[0]: h[3] for h in heads if h[2] == "SLA"}
+		earlier = _sql(
+			"""select agreement, agreement_code, agreement_type, target_code, measured_value from `tabSLM Monitoring Record`
+			where agreement_code in %(codes)s and period = %(key)s and docstatus = 1 and result = %(breached)s""",
+			{"codes": _in(links["underpinning_code"].dropna()), "key": key, "breached": compliance.BREACHED},
 			core_month.EARLIER_COLUMNS,
 		)
 	# what the month has already: its records, and its breaches with the underpinning rows they list
-	records = frappe.get_all("SLM Monitoring Record", filters={"agreement": ["in", _in(names)], "period": period_key(year, month)}, fields=["name", "docstatus"])
-	breach_of = set(names) | (set(links["sla_agreement"]) if len(links) else set())
-	recorded = _frame(
-		frappe.get_all("SLM Breach", filters={"agreement": ["in", _in(breach_of)], "period": period_key(year, month)}, fields=["name as breach"]),
-		["breach"],
+	records = frappe.db.sql(
+		"select name, docstatus from `tabSLM Monitoring Record` where agreement in %(names)s and period = %(key)s", {"names": names, "key": key}
 	)
+	breach_of = set(versions["agreement"]) | (set(links["sla_agreement"]) if len(links) else set())
+	recorded = _sql("select name from `tabSLM Breach` where agreement in %(a)s and period = %(key)s", {"a": _in(breach_of), "key": key}, ["breach"])
 	listed = {}
 	if len(recorded) and len(links) and (versions["agreement_type"] != "SLA").any():
-		rows = _frame(
-			frappe.get_all(
-				"SLM Breach Underpinning",
-				filters={"parent": ["in", _in(recorded["breach"])], "parenttype": "SLM Breach"},
-				fields=["parent as breach", "underpinning_agreement", "target_code as underpinning_target"],
-			),
+		rows = _sql(
+			"""select parent, underpinning_agreement, target_code from `tabSLM Breach Underpinning`
+			where parent in %(b)s and parenttype = 'SLM Breach'""",
+			{"b": _in(recorded["breach"])},
 			core_month.RECORDED_COLUMNS,
 		)
 		listed = rows["breach"].value_counts().to_dict()
@@ -283,11 +293,11 @@ def month_input(year: int, month: int, codes: list[str] | None = None, as_of: da
 		sla_parties=sla_parties,
 		earlier=earlier,
 		recorded=recorded.reindex(columns=core_month.RECORDED_COLUMNS),
-		closed=frozenset(r.name for r in records if r.docstatus in (1, 2)) if closed else frozenset(),
+		closed=frozenset(name for name, status in records if status in (1, 2)) if closed else frozenset(),
 		as_of=as_of,
 		now=site_now(),
 	)
-	return inp, {"drafts": {r.name for r in records if r.docstatus == 0}, "listed": listed}
+	return inp, {"drafts": {name for name, status in records if status == 0}, "listed": listed}
 
 
 def compute(year: int, month: int, codes: list[str] | None = None, as_of: datetime | None = None, closed: bool = True) -> Computed:
@@ -368,15 +378,21 @@ def write_breaches(data: Computed) -> list[str]:
 	return [b["name"] for b in breaches]
 
 
-def _open_workflow_actions(breaches: list[str]) -> None:
-	"""What Frappe makes when it inserts a document under a workflow, for all new breaches at once: an open
-	Workflow Action for the roles that may take the breach's next step (the desk's list of pending
-	actions). The workflow sends no email alerts, so there is nothing else to do."""
+@site_cache(ttl=300)
+def _breach_action_roles() -> list[str]:
+	"""The roles that may take a new (Open) breach's next step, read from its workflow."""
 	from frappe.model.workflow import get_workflow_name
 	from frappe.workflow.doctype.workflow_action.workflow_action import get_next_possible_transitions
 
 	workflow = get_workflow_name("SLM Breach")
-	roles = sorted({t.allowed for t in get_next_possible_transitions(workflow, core_breaches.OPEN)}) if workflow and breaches else []
+	return sorted({t.allowed for t in get_next_possible_transitions(workflow, core_breaches.OPEN)}) if workflow else []
+
+
+def _open_workflow_actions(breaches: list[str]) -> None:
+	"""What Frappe makes when it inserts a document under a workflow, for all new breaches at once: an open
+	Workflow Action for the roles that may take the breach's next step (the desk's list of pending
+	actions). The workflow sends no email alerts, so there is nothing else to do."""
+	roles = _breach_action_roles() if breaches else []
 	if not roles:
 		return
 	actions = [

@@ -56,14 +56,16 @@ def months_in_force(valid_from, valid_to, ended_on, until: date) -> list[Month]:
 def in_force_frame(versions: pd.DataFrame, first: date | None = None, after: date | None = None) -> pd.DataFrame:
 	"""The versions in force (state) with ``valid_to`` replaced by their last day in force; with
 	``first``/``after``, only those in force on some day of [first, after)."""
-	v = versions[versions["state"].isin(IN_FORCE_STATES)] if "state" in versions.columns else versions
-	v = v.copy()
-	vt = pd.to_datetime(v["valid_to"], errors="coerce")
+	v = versions[versions["state"].isin(IN_FORCE_STATES).to_numpy(dtype=bool)] if "state" in versions.columns else versions
+	day = "datetime64[D]"
+	vt = pd.to_datetime(v["valid_to"], errors="coerce").to_numpy(day)
 	if "ended_on" in v.columns:
-		vt = pd.concat([vt, pd.to_datetime(v["ended_on"], errors="coerce")], axis=1).min(axis=1)
-	v["valid_to"] = np.where(vt.isna(), None, vt.dt.date.astype(object))
+		vt = np.fmin(vt, pd.to_datetime(v["ended_on"], errors="coerce").to_numpy(day))  # NaT only when both are
+	keep = np.ones(len(v), dtype=bool)
 	if first is not None:
-		vf = pd.to_datetime(v["valid_from"], errors="coerce")
-		keep = (vt.isna() | (vt >= pd.Timestamp(first))) & (vf.isna() | (vf < pd.Timestamp(after)))
-		v = v[keep.to_numpy()]
+		vf = pd.to_datetime(v["valid_from"], errors="coerce").to_numpy(day)
+		keep = (np.isnat(vt) | (vt >= np.datetime64(first, "D"))) & (np.isnat(vf) | (vf < np.datetime64(after, "D")))
+	v = v[keep].copy()
+	vt = vt[keep]
+	v["valid_to"] = np.where(np.isnat(vt), None, vt.astype(object))
 	return v.reset_index(drop=True)

@@ -21,19 +21,19 @@ OPEN_END = np.iinfo(np.int64).max // 2
 def naive_to_ns(values, tz: str) -> np.ndarray:
 	"""Naive local wall times in ``tz`` (datetimes, Timestamps or ISO text; None, NaT or blank for none) as
 	int64 UTC ns, :data:`NAT` where there is none."""
-	series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
-	if not len(series):
+	values = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+	if not len(values):
 		return np.zeros(0, dtype=np.int64)
-	if series.dtype == object:
-		series = series.where(series.astype(str).str.strip().ne(""), None)
-		stamps = pd.to_datetime(series, errors="coerce", format="ISO8601")
-	else:
-		stamps = pd.to_datetime(series, errors="coerce")
-	missing = stamps.isna().to_numpy()
-	first = np.ones(len(stamps), dtype=bool)  # the first occurrence of a repeated wall time
-	local = stamps.dt.tz_localize(tz, ambiguous=first, nonexistent="shift_forward")
-	out = local.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64)
-	return np.where(missing, NAT, out)
+	if values.dtype.kind == "M":
+		stamps = pd.DatetimeIndex(values)
+	else:  # text (blank is none) or datetime objects
+		stamps = pd.DatetimeIndex(pd.to_datetime(values.astype(object), errors="coerce", format="ISO8601"))
+	if stamps.tz is not None:
+		raise ValueError("naive wall times expected")
+	missing = np.asarray(stamps.isna())
+	# the first occurrence of a repeated wall time; the first instant after a skipped one
+	local = stamps.tz_localize(tz, ambiguous=np.ones(len(stamps), dtype=bool), nonexistent="shift_forward")
+	return np.where(missing, NAT, np.asarray(local.as_unit("ns").asi8, dtype=np.int64))
 
 
 def naive_to_aware(naive: datetime, tz: str) -> datetime:

@@ -22,6 +22,7 @@ What it does, in order:
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -58,6 +59,14 @@ BREACH_CHILD_FIELDS = {
 	"underpinning": ["underpinning_agreement", "agreement_type", "target_code", "measured_value", "monitoring_record"],
 }
 LATE_COLUMNS = ["breach", "underpinning_agreement", "underpinning_type", "underpinning_target", "underpinning_measured", "underpinning_record"]
+
+
+def _records(frame: pd.DataFrame) -> list:
+	"""Rows as named tuples; DataFrame.itertuples costs more than the few rows of one agreement."""
+	if frame.empty:
+		return []
+	row = namedtuple("Row", list(frame.columns), rename=True)
+	return [row(*values) for values in zip(*(frame[c].to_numpy() for c in frame.columns), strict=True)]
 
 
 def record_name(agreement: str, target_code: str, year: int, month: int) -> str:
@@ -144,7 +153,7 @@ def compute_month(inp: MonthInput) -> Month:
 	counts, people = _affected_users(new, missed, inp.measurements.tickets)
 	new["affected_users_count"], new["affected_users"] = counts, people
 	named: dict[tuple[str, str], list[str]] = {}
-	for a in attribution.itertuples(index=False):
+	for a in _records(attribution):
 		named.setdefault((a.agreement, a.target_code), []).append(f"{a.underpinning_agreement}:{a.underpinning_target}")
 	new["underpinning_breached"] = ["; ".join(named.get((a, t), [])) for a, t in zip(new["agreement"], new["target_code"], strict=True)]
 
@@ -190,10 +199,10 @@ def _late_attribution(breaches: pd.DataFrame, links: pd.DataFrame, recorded: pd.
 		return pd.DataFrame(columns=LATE_COLUMNS)
 	j["breach"] = [core_breaches.breach_key(a, t, year, month) for a, t in zip(j["sla_agreement"], j["sla_target"], strict=True)]
 	names = set(recorded["breach"])
-	listed = {(b, a, t) for b, a, t in recorded[RECORDED_COLUMNS].itertuples(index=False)}
+	listed = {(b, a, t) for b, a, t in _records(recorded[RECORDED_COLUMNS])}
 	rows = [
 		(b.breach, b.agreement, b.agreement_type, b.target_code, b.measured_value, b.record)
-		for b in j.itertuples(index=False)
+		for b in _records(j)
 		if b.breach in names and (b.breach, b.agreement, b.target_code) not in listed
 	]
 	return pd.DataFrame(rows, columns=LATE_COLUMNS).drop_duplicates(["breach", "underpinning_agreement", "underpinning_target"]).reset_index(drop=True)
@@ -239,7 +248,7 @@ def record_values(month: Month, instant: Callable[[int], object] = lambda ns: ns
 			"occurred_at": None if int(r.occurred_ns) == NAT else instant(int(r.occurred_ns)),
 			"method": r.method or "",
 		}
-		for r in rows.itertuples(index=False)
+		for r in _records(rows)
 	]
 
 
@@ -249,7 +258,7 @@ def breach_values(month: Month, instant: Callable[[int], object] = lambda ns: ns
 	by_target = {k: g for k, g in missed.groupby(["agreement", "target_code"], sort=False)} if len(missed) else {}
 	under = {k: g for k, g in month.attribution.groupby(["agreement", "target_code"], sort=False)} if len(month.attribution) else {}
 	out = []
-	for b in month.breaches.itertuples(index=False):
+	for b in _records(month.breaches):
 		mine = by_target.get((b.agreement, b.target_code))
 		att = under.get((b.agreement, b.target_code))
 		out.append(
@@ -279,7 +288,7 @@ def breach_values(month: Month, instant: Callable[[int], object] = lambda ns: ns
 				if mine is None
 				else [
 					{"ticket": m.ticket_id, "elapsed_minutes": float(m.elapsed_minutes), "target_minutes": float(m.target_minutes), "deadline": None if int(m.deadline_ns) == NAT else instant(int(m.deadline_ns))}
-					for m in mine.itertuples(index=False)
+					for m in _records(mine)
 				],
 				"underpinning": []
 				if att is None
@@ -291,7 +300,7 @@ def breach_values(month: Month, instant: Callable[[int], object] = lambda ns: ns
 						"measured_value": _number(a.underpinning_measured),
 						"monitoring_record": a.underpinning_record,
 					}
-					for a in att.itertuples(index=False)
+					for a in _records(att)
 				],
 			}
 		)
@@ -309,5 +318,5 @@ def late_values(month: Month) -> list[dict]:
 			"measured_value": _number(r.underpinning_measured),
 			"monitoring_record": r.underpinning_record,
 		}
-		for r in month.late.itertuples(index=False)
+		for r in _records(month.late)
 	]
