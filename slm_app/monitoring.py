@@ -89,27 +89,37 @@ def directory_for(agreements: list[str] | None = None, services: list[str] | Non
 # ------------------------------------------------------------------------------------------ reading a month
 
 
+_CALENDARS: dict[str, tuple[object, cal.ServiceCalendar]] = {}  # name -> (modified, calendar), per process
+
+
 def load_calendars(names: list[str]) -> dict[str, cal.ServiceCalendar]:
+	"""The calendars, built by the core; a calendar already built in this process is reused while its
+	document is unchanged (saving it, windows and exceptions included, changes its modified)."""
 	if not names:
 		return {}
-	zones = dict(frappe.db.sql("select name, timezone from `tabSLM Service Calendar` where name in %(n)s", {"n": names}))
-	windows: dict[str, list] = {n: [] for n in names}
-	exceptions: dict[str, list] = {n: [] for n in names}
-	for row in frappe.db.sql(
-		"""select parent, idx, weekday, start_time, end_time from `tabSLM Calendar Window`
-		where parent in %(n)s and parenttype = 'SLM Service Calendar'""",
-		{"n": names},
-		as_dict=True,
-	):
-		windows[row.parent].append(row)
-	for row in frappe.db.sql(
-		"""select parent, idx, exception_date, exception_type, start_time, end_time from `tabSLM Calendar Exception`
-		where parent in %(n)s and parenttype = 'SLM Service Calendar'""",
-		{"n": names},
-		as_dict=True,
-	):
-		exceptions[row.parent].append(row)
-	return {n: cal.build_calendar(zones[n], windows[n], exceptions[n]) for n in names}
+	heads = frappe.db.sql("select name, timezone, modified from `tabSLM Service Calendar` where name in %(n)s", {"n": names})
+	stale = [n for n, _tz, modified in heads if _CALENDARS.get(n, (None,))[0] != modified]
+	if stale:
+		windows: dict[str, list] = {n: [] for n in stale}
+		exceptions: dict[str, list] = {n: [] for n in stale}
+		for row in frappe.db.sql(
+			"""select parent, idx, weekday, start_time, end_time from `tabSLM Calendar Window`
+			where parent in %(n)s and parenttype = 'SLM Service Calendar'""",
+			{"n": stale},
+			as_dict=True,
+		):
+			windows[row.parent].append(row)
+		for row in frappe.db.sql(
+			"""select parent, idx, exception_date, exception_type, start_time, end_time from `tabSLM Calendar Exception`
+			where parent in %(n)s and parenttype = 'SLM Service Calendar'""",
+			{"n": stale},
+			as_dict=True,
+		):
+			exceptions[row.parent].append(row)
+		for n, tz, modified in heads:
+			if n in windows:
+				_CALENDARS[n] = (modified, cal.build_calendar(tz, windows[n], exceptions[n]))
+	return {n: _CALENDARS[n][1] for n, _tz, _m in heads}
 
 
 def _read_measurements(targets: pd.DataFrame, code_of: dict[str, str], lo: datetime, hi: datetime) -> compliance.Measurements:

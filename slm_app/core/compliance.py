@@ -127,13 +127,17 @@ class Measurements:
 
 	@classmethod
 	def empty(cls) -> Measurements:
-		return cls(
-			pd.DataFrame(columns=["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]),
-			pd.DataFrame(columns=["ticket_id", "start_ns", "end_ns"]),
-			pd.DataFrame(columns=["service", "start_ns", "end_ns", "planned"]),
-			pd.DataFrame(columns=["service", "start_ns", "end_ns"]),
-			pd.DataFrame(columns=["agreement_code", "target_code", "at_ns", "value"]),
-		)
+		"""No measurements (one shared instance: its frames are never changed)."""
+		return _EMPTY
+
+
+_EMPTY = Measurements(
+	pd.DataFrame(columns=["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]),
+	pd.DataFrame(columns=["ticket_id", "start_ns", "end_ns"]),
+	pd.DataFrame(columns=["service", "start_ns", "end_ns", "planned"]),
+	pd.DataFrame(columns=["service", "start_ns", "end_ns"]),
+	pd.DataFrame(columns=["agreement_code", "target_code", "at_ns", "value"]),
+)
 
 
 def _ns(dt: datetime) -> int:
