@@ -2,7 +2,7 @@
 
 Run with the bench's Python from the bench's ``sites`` folder, as the bench user, on a site of its own:
 
-    cd ~/frappe-bench/sites && ../env/bin/python /work/main/benchmarks/bench_frappe_monthly.py \
+    cd ~/frappe-bench/sites && ../env/bin/python /path/to/slm_app/benchmarks/bench_frappe_monthly.py \
         --site slm-bench.localhost --size M [--json /tmp/bench-M.json] [--profile]
 
 1. Seeds one month (2026-03) of data, once per size (a second call with the same size reuses it; another
@@ -877,8 +877,8 @@ def main():
 
 	import frappe
 
-	# pandas FutureWarnings from slm_app (concat of empty frames, fillna downcasting), else one per breach
-	warnings.simplefilter("ignore", FutureWarning)
+	# slm_app raises no pandas FutureWarning any more: make one fail the run instead of hiding it
+	warnings.filterwarnings("error", category=FutureWarning, module="slm_app")
 	frappe.init(site=args.site, sites_path=".")
 	frappe.connect()
 	if frappe.db.get_single_value("System Settings", "time_zone") != SYSTEM_TZ:

@@ -555,7 +555,7 @@ def make_tickets(
 		.reset_index(drop=True)
 	)
 	porder = np.lexsort((p_start, rank[p_owner]))
-	pauses = pd.DataFrame({"ticket_id": ids[p_owner], "start_ns": p_start, "end_ns": p_end}).iloc[porder]
+	pauses = pd.DataFrame({"ticket_id": ids[p_owner], "start_ns": p_start, "end_ns": p_end, "ticket_row": rank[p_owner]}).iloc[porder]
 	return tickets, pauses.reset_index(drop=True)
 
 

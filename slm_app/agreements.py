@@ -9,6 +9,8 @@ from frappe.utils import getdate, now_datetime
 
 from slm_app.core import consistency, lifecycle
 from slm_app.core import targets as tgt
+from slm_app.core.agreements import IN_FORCE_STATES
+from slm_app.core.roles import MANAGER, MONITOR, PARTY_TYPE_FOR_AGREEMENT, PROCESS_OWNER
 
 TARGET_FIELDS = ["parent", "idx", "target_code", "service", *tgt.VALUE_FIELDS, "measurement_period", "data_source"]
 
@@ -161,3 +163,20 @@ def add_round(parent: str, outcome: str, note: str | None) -> None:
 		}
 	)
 	row.db_insert()
+
+
+def form_facts() -> dict:
+	"""What the agreement form script needs to know of the process — roles, states, the party type of each
+	agreement type, the note each workflow action asks for — from the core, so the script restates none."""
+	return {
+		"roles": {"process_owner": PROCESS_OWNER, "manager": MANAGER, "monitor": MONITOR},
+		"party_type": dict(PARTY_TYPE_FOR_AGREEMENT),
+		"amendable_states": sorted(lifecycle.SIGNED_STATES),
+		"in_force_states": list(IN_FORCE_STATES),
+		"ended_states": sorted(lifecycle.ENDED_STATES),
+		"action_notes": {
+			lifecycle.NOT_AGREED: {"fieldname": "negotiation_note", "label": _("Why did the customer not agree?")},
+			lifecycle.ACTIVATE: {"fieldname": "change_reference", "label": _("Change Reference")},
+			lifecycle.TERMINATE: {"fieldname": "end_reason", "label": _("End Reason")},
+		},
+	}

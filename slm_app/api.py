@@ -14,9 +14,10 @@ def timezones() -> list[str]:
 
 from frappe import _  # noqa: E402
 
+from slm_app.core.errors import RuleError  # noqa: E402
+from slm_app.core.periods import parse_month  # noqa: E402
 from slm_app.core.roles import MANAGER, MONITOR  # noqa: E402
-from slm_app.locks import lock_agreement  # noqa: E402
-from slm_app.utils import clean_text  # noqa: E402
+from slm_app.utils import clean_text, throw_problems  # noqa: E402
 
 
 def _require(roles: set[str]) -> None:
@@ -26,15 +27,9 @@ def _require(roles: set[str]) -> None:
 
 def _month(value: str) -> tuple[int, int]:
 	try:
-		year_text, month_text = str(value).strip().split("-")
-		year, month = int(year_text), int(month_text)
-		if len(year_text) != 4 or not 1 <= month <= 12:
-			raise ValueError
-	except (TypeError, ValueError):
-		frappe.throw(_("Month must look like 2026-03, not {0}").format(value), title=_("Invalid month"))
-	if not 1970 <= year <= 2199:
-		frappe.throw(_("Month {0} is outside the years monitoring covers (1970 to 2199)").format(value), title=_("Invalid month"))
-	return year, month
+		return parse_month(value)
+	except RuleError as e:
+		throw_problems(e.problems, title=_("Invalid month"))
 
 
 def _readable_agreement(name) -> None:
@@ -53,8 +48,7 @@ def compute_month(agreement: str, month: str) -> dict:
 	_readable_agreement(agreement)
 	year, mon = _month(month)
 	code = frappe.db.get_value("SLM Agreement", agreement, "agreement_code")
-	lock_agreement(code)
-	data = monitoring.compute(year, mon, [code])
+	data = monitoring.compute(year, mon, [code], lock=True)
 	if data["results"].empty:
 		frappe.throw(_("{0} was not in force in {1}").format(agreement, month), title=_("Nothing to compute"))
 	return monitoring.write_month(data, submit=monitoring.month_closed(year, mon))
@@ -72,7 +66,6 @@ def recompute_month(agreement: str, month: str, reason: str) -> dict:
 	year, mon = _month(month)
 	if not monitoring.month_closed(year, mon):
 		frappe.throw(_("{0} is not closed yet; use Compute Month").format(month))
-	lock_agreement(frappe.db.get_value("SLM Agreement", agreement, "agreement_code"))
 	return monitoring.recompute(agreement, year, mon, clean_text(reason))
 
 

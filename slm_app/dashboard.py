@@ -3,7 +3,7 @@
 import frappe
 from frappe.utils import add_days, add_months, getdate, nowdate
 
-from slm_app.slm.report.slm_kpis import slm_kpis
+from slm_app import kpis as kpi_data
 
 
 @frappe.whitelist()
@@ -14,7 +14,7 @@ def monitored_on_time(filters=None) -> dict:
 
 	due_day = int(frappe.db.get_single_value("SLM Settings", "monitoring_due_day") or 5)
 	year, month = kpis.last_judged_month(getdate(nowdate()), due_day)
-	monthly, _yearly = slm_kpis.compute(year, due_day)
+	monthly, _yearly = kpi_data.compute(year, due_day)
 	row = monthly[monthly["month"] == month]
 	value = None if row.empty else row.iloc[0]["on_time_pct"]
 	return {"value": 0 if value is None else round(float(value), 2), "fieldtype": "Percent"}

@@ -9,6 +9,7 @@ import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import add_months, get_first_day, nowdate
 
+from slm_app.core.periods import parse_month
 from slm_app.core.roles import MANAGER, MONITOR, PROCESS_OWNER
 
 PASSWORD = "slm-demo"
@@ -351,7 +352,7 @@ def _date_monitoring_as_history():
 	today = getdate(nowdate())
 	late = str(add_months(today, -5))[:7]
 	for period in frappe.get_all("SLM Monitoring Record", filters={"docstatus": 1}, pluck="period", distinct=True):
-		year, month = map(int, period.split("-"))
+		year, month = parse_month(period)
 		following = add_months(getdate(f"{year}-{month:02d}-01"), 1)
 		day = 9 if period == late else 2
 		when = f"{following.year}-{following.month:02d}-{day:02d} 08:30:00"

@@ -11,14 +11,8 @@ import os
 
 import frappe
 import pandas as pd
-from frappe.utils import get_system_timezone
 
-from slm_app.monitoring import IN_FORCE_STATES
-
-
-def _iso(series: pd.Series) -> pd.Series:
-	s = pd.to_datetime(series, errors="coerce").dt.tz_localize(get_system_timezone(), ambiguous="NaT", nonexistent="shift_forward")
-	return s.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(s.notna(), "")
+from slm_app.utils import site_iso_utc as _iso
 
 
 def _hms(series: pd.Series) -> pd.Series:
@@ -44,21 +38,19 @@ def export_folder(path: str, codes: list[str] | None = None) -> list[str]:
 	if not frappe.has_permission("SLM Agreement", "read") or not frappe.has_permission("SLM Ticket Event", "read"):
 		frappe.throw(frappe._("You are not allowed to export monitoring data"), frappe.PermissionError)
 	os.makedirs(path, exist_ok=True)
-	filters = {"workflow_state": ["in", IN_FORCE_STATES]}
-	if codes:
-		filters["agreement_code"] = ["in", codes]
+	# every version with its state and Ended On: the offline command applies the core's rules for which
+	# versions count and for the days each one is in force (core.agreements), as the site does
+	filters = {"agreement_code": ["in", codes]} if codes else {}
 	heads = _all(
 		"SLM Agreement",
 		["name as agreement", "agreement_code", "version", "agreement_type", "party", "service_calendar as calendar", "valid_from", "valid_to", "ended_on", "workflow_state as state"],
 		filters,
 	)
-	# a terminated agreement is in force until the day it ended
-	ended = heads["state"].eq("Terminated") & heads["ended_on"].notna()
-	heads.loc[ended, "valid_to"] = heads.loc[ended, ["valid_to", "ended_on"]].min(axis=1)
 	names = heads["agreement"].tolist() or [""]
 	cals = sorted(set(heads["calendar"]))
 	tables = {
-		"agreements": heads.drop(columns=["ended_on"]),
+		"agreements": heads,
+		"agreement_services": _all("SLM Agreement Service", ["parent as agreement", "service"], {"parent": ["in", names], "parenttype": "SLM Agreement"}),
 		"calendars": _all("SLM Service Calendar", ["name as calendar", "timezone"], {"name": ["in", cals or [""]]}),
 		"calendar_windows": _all("SLM Calendar Window", ["parent as calendar", "weekday", "start_time", "end_time"], {"parent": ["in", cals or [""]], "parenttype": "SLM Service Calendar"}),
 		"calendar_exceptions": _all(
@@ -73,11 +65,19 @@ def export_folder(path: str, codes: list[str] | None = None) -> list[str]:
 	links = _all("SLM Underpinning", ["parent as sla_agreement", "sla_target", "underpinning_agreement", "underpinning_target"], {"parent": ["in", names], "parenttype": "SLM Agreement"})
 	code_of = dict(frappe.get_all("SLM Agreement", fields=["name", "agreement_code"], as_list=True))
 	links["underpinning_code"] = links["underpinning_agreement"].map(code_of)
-	tables["underpinning"] = links[["sla_agreement", "sla_target", "underpinning_code", "underpinning_target"]]
+	tables["underpinning"] = links[["sla_agreement", "sla_target", "underpinning_code", "underpinning_target", "underpinning_agreement"]]
 	all_codes = sorted(set(heads["agreement_code"])) or [""]
-	t = _all("SLM Ticket Event", ["name", "ticket_id", "agreement_code as agreement", "priority", "created_at", "first_response_at", "resolved_at"], {"agreement_code": ["in", all_codes]})
+	t = _all("SLM Ticket Event", ["name", "ticket_id", "agreement_code as agreement", "priority", "created_at", "first_response_at", "resolved_at", "raised_by"], {"agreement_code": ["in", all_codes]})
 	tables["tickets"] = pd.DataFrame(
-		{"ticket_id": t["ticket_id"], "agreement": t["agreement"], "priority": t["priority"], "created": _iso(t["created_at"]), "first_response": _iso(t["first_response_at"]), "resolved": _iso(t["resolved_at"])}
+		{
+			"ticket_id": t["ticket_id"],
+			"agreement": t["agreement"],
+			"priority": t["priority"],
+			"created": _iso(t["created_at"]),
+			"first_response": _iso(t["first_response_at"]),
+			"resolved": _iso(t["resolved_at"]),
+			"raised_by": t["raised_by"],
+		}
 	)
 	p = _all("SLM Ticket Pause", ["parent as ticket_id", "pause_start", "pause_end"], {"parent": ["in", t["name"].tolist() or [""]], "parenttype": "SLM Ticket Event"})
 	tables["pauses"] = pd.DataFrame({"ticket_id": p["ticket_id"], "start": _iso(p["pause_start"]), "end": _iso(p["pause_end"])})

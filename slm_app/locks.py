@@ -6,7 +6,7 @@ import frappe
 
 
 def lock_agreement(code: str) -> None:
-	"""Lock every version of the agreement code until the current transaction ends. What the month's
-	writing then reads of its own records, it reads with a locking read, which sees what the other run
-	committed."""
+	"""Lock every version of the agreement code until the current transaction ends. What a month to be
+	written then reads of its own records and breaches, it reads with locking reads (monitoring.month_input),
+	which see what the other run committed."""
 	frappe.db.sql("select `name` from `tabSLM Agreement` where `agreement_code` = %s for update", code)

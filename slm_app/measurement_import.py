@@ -5,11 +5,11 @@ from __future__ import annotations
 import frappe
 import pandas as pd
 from frappe import _
-from frappe.utils import get_system_timezone, now_datetime
+from frappe.utils import now_datetime
 
 from slm_app import monitoring
 from slm_app.core import measurements as ms
-from slm_app.utils import clean_text, translate_problem
+from slm_app.utils import clean_text, to_site_time, translate_problem
 
 DOCTYPES = {"tickets": "SLM Ticket Event", "outages": "SLM Outage", "coverage": "SLM Monitoring Coverage", "metrics": "SLM Metric Value"}
 MAX_ROWS = 50_000
@@ -31,10 +31,7 @@ def reserve_names(series: str, count: int) -> list[str]:
 	return [f"{prefix}{n:05d}" for n in range(start + 1, start + count + 1)]
 
 
-def _local(ns) -> object:
-	if ns is None or int(ns) == ms.NAT or int(ns) >= 2**62:
-		return None
-	return pd.Timestamp(int(ns), tz="UTC").tz_convert(get_system_timezone()).tz_localize(None).to_pydatetime()
+_local = to_site_time  # UTC instants as the site stores them (one conversion, slm_app.utils)
 
 
 def import_rows(kind: str, rows: list[dict], keep: str = "none", first_row: int = 1) -> dict:

@@ -1,11 +1,16 @@
-"""Adapter for monitoring (SL4.1, SL4.2): reads agreements and measurements in bulk, runs the core engine,
-writes the monthly monitoring table and breach records in bulk.
+"""Adapter for monitoring (SL4.1, SL4.2): reads every input of a month in bulk, runs the core's month
+pipeline (:func:`slm_app.core.month.compute_month`, the same one the offline command runs), then writes the
+monitoring table and the breaches in bulk.
 
-A few queries per run whatever the number of tickets: one per kind of data, never a get_doc per row.
+A fixed number of queries per run whatever the number of agreements, tickets or breaches: one per kind of
+data, never a ``get_doc`` per row. The rules (which versions count and until when, what a record and a
+breach hold, their names, the affected customer and users, underpinning attribution) are the core's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import frappe
@@ -13,71 +18,27 @@ import numpy as np
 import pandas as pd
 from frappe import _
 from frappe.utils import get_system_timezone, now_datetime
+from frappe.utils.caching import site_cache
 
 from slm_app.core import breaches as core_breaches
 from slm_app.core import calendar as cal
-from slm_app.core import compliance, lifecycle
-from slm_app.core import measurements as ms
+from slm_app.core import compliance
+from slm_app.core import month as core_month
 from slm_app.core import targets as tgt
+from slm_app.core.agreements import IN_FORCE_STATES, MEASURABLE_STATES, VERSION_COLUMNS, in_force_frame
+from slm_app.core.directory import Directory, build_directory
+from slm_app.core.instants import OPEN_END
+from slm_app.core.periods import next_month, period_key
+from slm_app.locks import lock_agreement
+from slm_app.utils import from_site_time, site_now, to_site_time
 
-IN_FORCE_STATES = [lifecycle.ACTIVE, lifecycle.EXPIRED, lifecycle.TERMINATED, lifecycle.SUPERSEDED]
-MEASURABLE_STATES = [lifecycle.SIGNED, *IN_FORCE_STATES]
+record_name = core_month.record_name  # the names are the core's; kept here for the callers
+__all__ = ["IN_FORCE_STATES", "compute", "directory_for", "month_input", "period_key", "record_name", "recompute", "write_month"]
 
-
-def period_key(year: int, month: int) -> str:
-	return f"{year:04d}-{month:02d}"
-
-
-def record_name(agreement: str, target_code: str, year: int, month: int) -> str:
-	return f"MON-{agreement}-{target_code}-{year:04d}-{month:02d}"
-
-
-# ------------------------------------------------------------------------------------------ directory
-
-
-def directory_for(agreements: list[str] | None = None, services: list[str] | None = None, naive_in_agreement_tz: bool = False) -> ms.Directory:
-	"""What measurement rows may refer to. Timestamps stored by Frappe are naive in the system time zone;
-	rows from files and the REST API may be read in the agreement's own zone instead."""
-	filters = {"workflow_state": ["in", MEASURABLE_STATES]}
-	if agreements:
-		filters = {"name": ["in", agreements]}
-	heads = frappe.get_all(
-		"SLM Agreement",
-		filters=filters,
-		fields=["name", "agreement_code", "agreement_type", "party", "service_calendar", "workflow_state", "version"],
-		order_by="version asc",
-	)
-	zones = dict(frappe.get_all("SLM Service Calendar", fields=["name", "timezone"], as_list=True))
-	system = get_system_timezone()
-	by_ref: dict[str, tuple[str, str | None]] = {}
-	for h in heads:
-		tz = zones.get(h.service_calendar) if naive_in_agreement_tz else None
-		by_ref[h.name] = (h.agreement_code, tz)
-		by_ref[h.agreement_code] = (h.agreement_code, tz)
-	names = [h.name for h in heads]
-	by_sc: dict[tuple[str, str], str] = {}
-	svc_tz: dict[str, str | None] = {}
-	if names:
-		party = {h.name: h for h in heads}
-		for row in frappe.get_all(
-			"SLM Agreement Service", filters={"parent": ["in", names], "parenttype": "SLM Agreement"}, fields=["parent", "service"]
-		):
-			h = party[row.parent]
-			if h.agreement_type == "SLA" and h.workflow_state in (lifecycle.ACTIVE, lifecycle.SIGNED):
-				by_sc[(row.service, h.party)] = h.agreement_code
-	svc_filter = {"name": ["in", services]} if services else {}
-	for s in frappe.get_all("SLM Service", filters=svc_filter, fields=["name", "service_calendar"]):
-		svc_tz[s.name] = zones.get(s.service_calendar) if naive_in_agreement_tz else None
-	codes: dict[str, set[str]] = {}
-	if names:
-		for row in frappe.get_all(
-			"SLM Agreement Target", filters={"parent": ["in", names], "parenttype": "SLM Agreement"}, fields=["parent", "target_code"]
-		):
-			codes.setdefault(by_ref[row.parent][0], set()).add(row.target_code)
-	return ms.Directory(by_ref, by_sc, svc_tz, codes, default_tz=system)
-
-
-# ------------------------------------------------------------------------------------------ bulk reads
+VERSION_FIELDS = [
+	"name as agreement", "agreement_code", "version", "agreement_type", "party", "service_calendar as calendar",
+	"valid_from", "valid_to", "ended_on", "workflow_state as state",
+]
 
 
 def _frame(rows, columns) -> pd.DataFrame:
@@ -85,175 +46,290 @@ def _frame(rows, columns) -> pd.DataFrame:
 	return pd.DataFrame([dict(r) for r in rows], columns=columns)
 
 
-def _to_ns(series: pd.Series, tz: str) -> np.ndarray:
-	"""Naive system-time datetimes or their text (None for missing) to UTC ns, NAT where missing."""
-	s = pd.to_datetime(series, errors="coerce", format="ISO8601") if series.dtype == object else pd.to_datetime(series, errors="coerce")
-	s = s.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
-	out = s.astype("int64").to_numpy() if len(s) else np.array([], dtype=np.int64)
-	return np.where(s.isna().to_numpy(), compliance.NAT, out) if len(s) else out
+def _in(values: Iterable) -> list:
+	return sorted(set(values)) or [""]
 
 
-def load_month(year: int, month: int, codes: list[str] | None = None) -> dict:
-	"""Everything the engine needs for one month, read with one query per kind of data."""
-	first = date(year, month, 1)
-	after = date(year + (month == 12), month % 12 + 1, 1)
-	filters = {"workflow_state": ["in", IN_FORCE_STATES], "valid_from": ["<", after]}
-	if codes is not None:
-		filters["agreement_code"] = ["in", codes or [""]]
-	heads = [
-		h
-		for h in frappe.get_all(
-			"SLM Agreement",
-			filters=filters,
-			fields=["name", "agreement_code", "version", "agreement_type", "party", "service_calendar", "valid_from", "valid_to", "ended_on", "workflow_state"],
-		)
-		if (not h.valid_to or h.valid_to >= first) and (not h.ended_on or h.ended_on >= first)
-	]
-	names = [h.name for h in heads]
-	head = {h.name: h for h in heads}
-	trows = frappe.get_all(
-		"SLM Agreement Target",
-		filters={"parent": ["in", names or [""]], "parenttype": "SLM Agreement", "parentfield": "targets"},
-		fields=["parent", "target_code", "service", *tgt.VALUE_FIELDS],
-	)
-	targets = pd.DataFrame(
-		[
-			{
-				"agreement": t.parent,
-				"agreement_code": head[t.parent].agreement_code,
-				"version": head[t.parent].version,
-				"agreement_type": head[t.parent].agreement_type,
-				"party": head[t.parent].party,
-				"calendar": head[t.parent].service_calendar,
-				"valid_from": head[t.parent].valid_from,
-				# a terminated agreement is in force until the day it ended
-				"valid_to": min(d for d in (head[t.parent].valid_to, head[t.parent].ended_on if head[t.parent].workflow_state == lifecycle.TERMINATED else None) if d) if (head[t.parent].valid_to or head[t.parent].ended_on) else None,
-				**{k: t[k] for k in ("target_code", "service", *tgt.VALUE_FIELDS)},
-			}
-			for t in trows
-		],
-		columns=compliance.TARGET_COLUMNS,
-	)
-	calendars = load_calendars(sorted({h.service_calendar for h in heads}))
-	tz = get_system_timezone()
-	lo, hi = datetime.combine(first - timedelta(days=2), datetime.min.time()), datetime.combine(after + timedelta(days=2), datetime.min.time())
-	codes_here = sorted({h.agreement_code for h in heads})
-	# times come back as text and are parsed by pandas in one go: a datetime per value through Frappe's
-	# converters is most of the cost of a month with many tickets
-	tickets = pd.DataFrame(
-		frappe.db.sql(
-			"""select name, ticket_id, agreement_code, priority, cast(created_at as char), cast(first_response_at as char),
-				cast(resolved_at as char)
-			from `tabSLM Ticket Event`
-			where agreement_code in %(codes)s and created_at between %(lo)s and %(hi)s""",
-			{"codes": codes_here or [""], "lo": lo, "hi": hi},
-		),
-		columns=["name", "ticket_id", "agreement_code", "priority", "created_at", "first_response_at", "resolved_at"],
-	)
-	tickets_frame = pd.DataFrame(
-		{
-			"ticket_id": tickets["ticket_id"].astype(str),
-			"agreement_code": tickets["agreement_code"],
-			"priority": tickets["priority"].fillna(""),
-			"created_ns": _to_ns(tickets["created_at"], tz),
-			"response_ns": _to_ns(tickets["first_response_at"], tz),
-			"resolved_ns": _to_ns(tickets["resolved_at"], tz),
-		}
-	)
-	pauses = pd.DataFrame(
-		frappe.db.sql(
-			"""select p.parent, cast(p.pause_start as char), cast(p.pause_end as char)
-			from `tabSLM Ticket Pause` p join `tabSLM Ticket Event` t on t.name = p.parent
-			where p.parenttype = 'SLM Ticket Event' and t.agreement_code in %(codes)s and t.created_at between %(lo)s and %(hi)s""",
-			{"codes": codes_here or [""], "lo": lo, "hi": hi},
-		),
-		columns=["parent", "pause_start", "pause_end"],
-	)
-	pauses_frame = pd.DataFrame(
-		{
-			"ticket_id": pauses["parent"].astype(str),
-			"start_ns": _to_ns(pauses["pause_start"], tz),
-			"end_ns": _to_ns(pauses["pause_end"].fillna("2200-01-01 00:00:00"), tz),  # still paused
-		}
-	)
-	services = sorted(set(targets["service"].dropna()))
-	spans = {}
-	for doctype, a, b, extra in (
-		("SLM Outage", "outage_start", "outage_end", ["planned"]),
-		("SLM Monitoring Coverage", "covered_from", "covered_to", []),
-	):
-		rows = _frame(
-			frappe.get_all(doctype, filters={"service": ["in", services or [""]], a: ["<", hi], b: [">", lo]}, fields=["service", a, b, *extra]),
-			columns=["service", a, b, *extra],
-		)
-		frame = pd.DataFrame({"service": rows["service"], "start_ns": _to_ns(rows[a], tz), "end_ns": _to_ns(rows[b], tz)})
-		if extra:
-			frame["planned"] = rows["planned"].astype(bool)
-		spans[doctype] = frame
-	mv = _frame(
+def _sql(query: str, values: dict, columns: list[str]) -> pd.DataFrame:
+	"""Rows of a parametrised query as a frame (the month's reads are a few plain queries: frappe.get_all's
+	query building costs more than the query on a small agreement)."""
+	return pd.DataFrame.from_records(list(frappe.db.sql(query, values)), columns=columns)
+
+
+# ------------------------------------------------------------------------------------------ directory
+
+
+def directory_for(agreements: list[str] | None = None, services: list[str] | None = None, naive_in_agreement_tz: bool = False) -> Directory:
+	"""The core's directory (:mod:`slm_app.core.directory`) of the site: what measurement rows may refer
+	to and the one rule that matches a ticket to an agreement. Timestamps Frappe stored are naive in the
+	system time zone; rows from files and the REST API are read in the agreement's own zone instead
+	(``naive_in_agreement_tz``). ``agreements`` limits it to those versions (any state, so a message can
+	say why one is refused); ``services`` to those services. Every state is read: the core decides which
+	versions rows may name, and says why the others are refused."""
+	filters = {"name": ["in", agreements]} if agreements else {}
+	versions = _frame(frappe.get_all("SLM Agreement", filters=filters, fields=VERSION_FIELDS), VERSION_COLUMNS)
+	names = _in(versions.loc[versions["state"].isin(MEASURABLE_STATES), "agreement"])
+	targets = _frame(
 		frappe.get_all(
-			"SLM Metric Value",
-			filters={"agreement": ["in", names or [""]], "measured_at": ["between", [lo, hi]]},
-			fields=["agreement", "target_code", "measured_at", "value"],
+			"SLM Agreement Target",
+			filters={"parent": ["in", names], "parenttype": "SLM Agreement", "parentfield": "targets"},
+			fields=["parent as agreement", "target_code", "service"],
 		),
-		columns=["agreement", "target_code", "measured_at", "value"],
+		["agreement", "target_code", "service"],
 	)
-	metrics = pd.DataFrame(
-		{
-			"agreement_code": mv["agreement"].map(lambda n: head[n].agreement_code),  # read for `names` only
-			"target_code": mv["target_code"],
-			"at_ns": _to_ns(mv["measured_at"], tz),
-			"value": mv["value"].astype(float),
-		}
+	listed = _frame(
+		frappe.get_all("SLM Agreement Service", filters={"parent": ["in", names], "parenttype": "SLM Agreement"}, fields=["parent as agreement", "service"]),
+		["agreement", "service"],
 	)
-	links = _frame(
-		frappe.get_all(
-			"SLM Underpinning",
-			filters={"parent": ["in", names or [""]], "parenttype": "SLM Agreement"},
-			fields=["parent as sla_agreement", "sla_target", "underpinning_agreement", "underpinning_target"],
-		),
-		columns=["sla_agreement", "sla_target", "underpinning_agreement", "underpinning_target"],
-	)
-	if len(links):
-		code_of = dict(
-			frappe.get_all(
-				"SLM Agreement",
-				filters={"name": ["in", links["underpinning_agreement"].unique().tolist()]},
-				fields=["name", "agreement_code"],
-				as_list=True,
-			)
-		)
-		links["underpinning_code"] = links["underpinning_agreement"].map(code_of)
-	links = links.reindex(columns=core_breaches.LINK_COLUMNS)
-	return {
-		"targets": targets,
-		"calendars": calendars,
-		"measurements": compliance.Measurements(tickets_frame, pauses_frame, spans["SLM Outage"], spans["SLM Monitoring Coverage"], metrics),
-		"links": links,
-		"ticket_names": dict(zip(tickets["ticket_id"].astype(str), tickets["name"], strict=True)),
-	}
+	zones = dict(frappe.get_all("SLM Service Calendar", fields=["name", "timezone"], as_list=True))
+	own = dict(frappe.get_all("SLM Service", filters={"name": ["in", services]} if services else {}, fields=["name", "service_calendar"], as_list=True))
+	system = get_system_timezone()
+	return build_directory(versions, targets, listed, zones, own, default_tz=system, naive_in=None if naive_in_agreement_tz else system)
+
+
+# ------------------------------------------------------------------------------------------ reading a month
+
+
+_CALENDARS: dict[str, tuple[object, cal.ServiceCalendar]] = {}  # name -> (modified, calendar), per process
 
 
 def load_calendars(names: list[str]) -> dict[str, cal.ServiceCalendar]:
+	"""The calendars, built by the core; a calendar already built in this process is reused while its
+	document is unchanged (saving it, windows and exceptions included, changes its modified)."""
 	if not names:
 		return {}
-	zones = dict(frappe.get_all("SLM Service Calendar", filters={"name": ["in", names]}, fields=["name", "timezone"], as_list=True))
-	windows: dict[str, list] = {n: [] for n in names}
-	exceptions: dict[str, list] = {n: [] for n in names}
-	for row in frappe.get_all(
-		"SLM Calendar Window", filters={"parent": ["in", names], "parenttype": "SLM Service Calendar"}, fields=["parent", "idx", "weekday", "start_time", "end_time"]
-	):
-		windows[row.parent].append(row)
-	for row in frappe.get_all(
-		"SLM Calendar Exception",
-		filters={"parent": ["in", names], "parenttype": "SLM Service Calendar"},
-		fields=["parent", "idx", "exception_date", "exception_type", "start_time", "end_time"],
-	):
-		exceptions[row.parent].append(row)
-	return {n: cal.build_calendar(zones[n], windows[n], exceptions[n]) for n in names}
+	heads = frappe.db.sql("select name, timezone, modified from `tabSLM Service Calendar` where name in %(n)s", {"n": names})
+	stale = [n for n, _tz, modified in heads if _CALENDARS.get(n, (None,))[0] != modified]
+	if stale:
+		windows: dict[str, list] = {n: [] for n in stale}
+		exceptions: dict[str, list] = {n: [] for n in stale}
+		for row in frappe.db.sql(
+			"""select parent, idx, weekday, start_time, end_time from `tabSLM Calendar Window`
+			where parent in %(n)s and parenttype = 'SLM Service Calendar'""",
+			{"n": stale},
+			as_dict=True,
+		):
+			windows[row.parent].append(row)
+		for row in frappe.db.sql(
+			"""select parent, idx, exception_date, exception_type, start_time, end_time from `tabSLM Calendar Exception`
+			where parent in %(n)s and parenttype = 'SLM Service Calendar'""",
+			{"n": stale},
+			as_dict=True,
+		):
+			exceptions[row.parent].append(row)
+		for n, tz, modified in heads:
+			if n in windows:
+				_CALENDARS[n] = (modified, cal.build_calendar(tz, windows[n], exceptions[n]))
+	return {n: _CALENDARS[n][1] for n, _tz, _m in heads}
 
 
-# ------------------------------------------------------------------------------------------ compute and write
+def _read_measurements(targets: pd.DataFrame, code_of: dict[str, str], lo: datetime, hi: datetime) -> compliance.Measurements:
+	"""Tickets (with who raised them), their pauses, outages, coverage and metric values of the month's
+	read window, one query each, and only the kinds the targets need. Times come back as text and are
+	turned into instants by pandas in one go per kind: a datetime per value through Frappe's converters is
+	most of the cost of a month with many tickets."""
+	empty = compliance.Measurements.empty()
+	kinds = set(targets["metric_kind"])
+	tickets, pauses = empty.tickets, empty.pauses
+	if kinds & set(tgt.TIME_KINDS):
+		window = {"codes": _in(code_of.values()), "lo": lo, "hi": hi}
+		rows = _sql(
+			"""select name, agreement_code, priority, cast(created_at as char), cast(first_response_at as char),
+				cast(resolved_at as char), raised_by
+			from `tabSLM Ticket Event`
+			where agreement_code in %(codes)s and created_at between %(lo)s and %(hi)s""",
+			window,
+			["ticket_id", "agreement_code", "priority", "created", "response", "resolved", "raised_by"],
+		)
+		paused = _sql(
+			"""select p.parent, cast(p.pause_start as char), cast(p.pause_end as char)
+			from `tabSLM Ticket Pause` p join `tabSLM Ticket Event` t on t.name = p.parent
+			where p.parenttype = 'SLM Ticket Event' and t.agreement_code in %(codes)s and t.created_at between %(lo)s and %(hi)s""",
+			window,
+			["ticket_id", "start", "end"],
+		)
+		n, k = len(rows), len(paused)
+		times = from_site_time(np.concatenate([rows[c].to_numpy(dtype=object) for c in ("created", "response", "resolved")] + [paused[c].to_numpy(dtype=object) for c in ("start", "end")]))
+		end = times[3 * n + k :]
+		tickets = pd.DataFrame(
+			{
+				"ticket_id": rows["ticket_id"].astype(str),
+				"agreement_code": rows["agreement_code"],
+				"priority": rows["priority"].fillna(""),
+				"created_ns": times[:n],
+				"response_ns": times[n : 2 * n],
+				"resolved_ns": times[2 * n : 3 * n],
+				"raised_by": rows["raised_by"].fillna(""),
+			}
+		)
+		pauses = pd.DataFrame(
+			{
+				"ticket_id": paused["ticket_id"].astype(str),
+				"start_ns": times[3 * n : 3 * n + k],
+				"end_ns": np.where(end == compliance.NAT, OPEN_END, end),  # still paused
+				"ticket_row": pd.Index(rows["ticket_id"]).get_indexer(paused["ticket_id"]) if k else np.zeros(0, dtype=np.int64),
+			}
+		)
+	spans = {"outages": empty.outages, "coverage": empty.coverage}
+	if tgt.AVAILABILITY in kinds:
+		window = {"services": _in(targets.loc[targets["metric_kind"] == tgt.AVAILABILITY, "service"].dropna()), "lo": lo, "hi": hi}
+		outages = _sql(
+			"""select service, cast(outage_start as char), cast(outage_end as char), planned from `tabSLM Outage`
+			where service in %(services)s and outage_start < %(hi)s and outage_end > %(lo)s""",
+			window,
+			["service", "start", "end", "planned"],
+		)
+		coverage = _sql(
+			"""select service, cast(covered_from as char), cast(covered_to as char) from `tabSLM Monitoring Coverage`
+			where service in %(services)s and covered_from < %(hi)s and covered_to > %(lo)s""",
+			window,
+			["service", "start", "end"],
+		)
+		a, b = len(outages), len(coverage)
+		times = from_site_time(np.concatenate([f[c].to_numpy(dtype=object) for f in (outages, coverage) for c in ("start", "end")]))
+		spans["outages"] = pd.DataFrame(
+			{"service": outages["service"], "start_ns": times[:a], "end_ns": times[a : 2 * a], "planned": outages["planned"].astype(bool)}
+		)
+		spans["coverage"] = pd.DataFrame({"service": coverage["service"], "start_ns": times[2 * a : 2 * a + b], "end_ns": times[2 * a + b :]})
+	metrics = empty.metrics
+	if tgt.CUSTOM_METRIC in kinds:
+		mv = _sql(
+			"""select agreement, target_code, cast(measured_at as char), value from `tabSLM Metric Value`
+			where agreement in %(names)s and measured_at between %(lo)s and %(hi)s""",
+			{"names": _in(code_of), "lo": lo, "hi": hi},
+			["agreement", "target_code", "measured_at", "value"],
+		)
+		metrics = pd.DataFrame(
+			{
+				"agreement_code": mv["agreement"].map(code_of),
+				"target_code": mv["target_code"],
+				"at_ns": from_site_time(mv["measured_at"]),
+				"value": mv["value"].astype(float),
+			}
+		)
+	return compliance.Measurements(tickets, pauses, spans["outages"], spans["coverage"], metrics)
+
+
+@dataclass
+class Computed:
+	"""A computed month and what the site's write needs to know of the records and breaches it has."""
+
+	month: core_month.Month
+	drafts: set[str] = field(default_factory=set)  # draft records of the month the write replaces
+	listed: dict[str, int] = field(default_factory=dict)  # breaches recorded earlier → underpinning rows they list
+
+	@property
+	def results(self) -> pd.DataFrame:
+		return self.month.results
+
+	def __getitem__(self, key: str):
+		"""``data["results"]`` as callers wrote it when compute returned a dict."""
+		return getattr(self.month, key)
+
+
+def month_input(
+	year: int, month: int, codes: list[str] | None = None, as_of: datetime | None = None, closed: bool = True, lock: bool = False
+) -> tuple[core_month.MonthInput, dict]:
+	"""Every input of the month, read up front in bulk; and what the write needs (drafts, listed rows).
+
+	``closed``: records of the month already submitted or cancelled stay as they are (the monthly job);
+	without it every result is written again (a recorded recompute)."""
+	first, after = date(year, month, 1), date(*next_month(year, month), 1)
+	key = period_key(year, month)
+	by_code = "and agreement_code in %(codes)s" if codes is not None else ""
+	versions = _sql(
+		f"""select name, agreement_code, version, agreement_type, party, service_calendar, valid_from, valid_to, ended_on,
+			workflow_state
+		from `tabSLM Agreement` where workflow_state in %(states)s and valid_from < %(after)s {by_code}""",
+		{"states": list(IN_FORCE_STATES), "after": after, "codes": codes or [""]},
+		VERSION_COLUMNS,
+	)
+	versions = in_force_frame(versions, first, after)
+	names = _in(versions["agreement"])
+	code_of = dict(zip(versions["agreement"], versions["agreement_code"], strict=True))
+	targets = _sql(
+		f"""select parent, target_code, service, {", ".join(tgt.VALUE_FIELDS)} from `tabSLM Agreement Target`
+		where parent in %(names)s and parenttype = 'SLM Agreement' and parentfield = 'targets'""",
+		{"names": names},
+		core_month.TARGET_ROW_COLUMNS,
+	)
+	lo = datetime.combine(first - timedelta(days=2), datetime.min.time())
+	hi = datetime.combine(after + timedelta(days=2), datetime.min.time())
+	measurements = _read_measurements(targets, code_of, lo, hi)
+
+	# the links that touch these versions, from either end, and the SLAs' customers
+	links = _sql(
+		"""select parent, sla_target, underpinning_agreement, underpinning_target from `tabSLM Underpinning`
+		where parenttype = 'SLM Agreement' and (parent in %(names)s or underpinning_agreement in %(names)s)""",
+		{"names": names},
+		["sla_agreement", "sla_target", "underpinning_agreement", "underpinning_target"],
+	)
+	sla_parties, earlier = {}, pd.DataFrame(columns=core_month.EARLIER_COLUMNS)
+	if len(links):
+		heads = frappe.db.sql(
+			"select name, agreement_code, agreement_type, party from `tabSLM Agreement` where name in %(n)s",
+			{"n": _in(set(links["underpinning_agreement"]) | set(links["sla_agreement"]))},
+		)
+		links["underpinning_code"] = links["underpinning_agreement"].map({h[0]: h[1] for h in heads})
+		sla_parties = {h[0]: h[3] for h in heads if h[2] == "SLA"}
+		earlier = _sql(
+			"""select agreement, agreement_code, agreement_type, target_code, measured_value from `tabSLM Monitoring Record`
+			where agreement_code in %(codes)s and period = %(key)s and docstatus = 1 and result = %(breached)s""",
+			{"codes": _in(links["underpinning_code"].dropna()), "key": key, "breached": compliance.BREACHED},
+			core_month.EARLIER_COLUMNS,
+		)
+	# what the month has already: its records, and its breaches with the underpinning rows they list
+	# to write the month, locking reads: they see what a run of the same month that held the agreements'
+	# lock (locks.lock_agreement) committed meanwhile, where a plain read sees an older snapshot
+	locking = " for update" if lock else ""
+	records = frappe.db.sql(
+		"select name, docstatus from `tabSLM Monitoring Record` where agreement in %(names)s and period = %(key)s" + locking,
+		{"names": names, "key": key},
+	)
+	breach_of = set(versions["agreement"]) | (set(links["sla_agreement"]) if len(links) else set())
+	recorded = _sql(
+		"select name from `tabSLM Breach` where agreement in %(a)s and period = %(key)s" + locking, {"a": _in(breach_of), "key": key}, ["breach"]
+	)
+	listed = {}
+	if len(recorded) and len(links) and (versions["agreement_type"] != "SLA").any():
+		rows = _sql(
+			"""select parent, underpinning_agreement, target_code from `tabSLM Breach Underpinning`
+			where parent in %(b)s and parenttype = 'SLM Breach'""",
+			{"b": _in(recorded["breach"])},
+			core_month.RECORDED_COLUMNS,
+		)
+		listed = rows["breach"].value_counts().to_dict()
+		recorded = pd.concat([recorded.reindex(columns=core_month.RECORDED_COLUMNS), rows], ignore_index=True)
+
+	inp = core_month.MonthInput(
+		year,
+		month,
+		versions,
+		targets,
+		load_calendars(sorted(set(versions["calendar"]))),
+		measurements,
+		links=links.reindex(columns=[*core_breaches.LINK_COLUMNS, "underpinning_agreement"]),
+		sla_parties=sla_parties,
+		earlier=earlier,
+		recorded=recorded.reindex(columns=core_month.RECORDED_COLUMNS),
+		closed=frozenset(name for name, status in records if status in (1, 2)) if closed else frozenset(),
+		as_of=as_of,
+		now=site_now(),
+	)
+	return inp, {"drafts": {name for name, status in records if status == 0}, "listed": listed}
+
+
+def compute(
+	year: int, month: int, codes: list[str] | None = None, as_of: datetime | None = None, closed: bool = True, lock: bool = False
+) -> Computed:
+	"""The month through the core's pipeline. Open tickets are judged at the end of the month in each
+	agreement's own zone (or now, while it runs), unless ``as_of`` says otherwise. ``lock``: the month is
+	computed to be written — the agreements are locked first, so two runs of one month never overlap."""
+	if lock:
+		for code in codes or []:
+			lock_agreement(code)
+	inp, known = month_input(year, month, codes, as_of, closed, lock)
+	return Computed(core_month.compute_month(inp), known["drafts"], known["listed"])
 
 
 def month_closed(year: int, month: int, today: date | None = None) -> bool:
@@ -261,245 +337,117 @@ def month_closed(year: int, month: int, today: date | None = None) -> bool:
 	return (year, month) < (today.year, today.month)
 
 
-def compute(year: int, month: int, codes: list[str] | None = None, as_of: datetime | None = None) -> dict:
-	data = load_month(year, month, codes)
-	now = pd.Timestamp(now_datetime()).tz_localize(get_system_timezone()).to_pydatetime()
-	# open tickets are judged at the end of the month in each agreement's own zone (or now, while it runs)
-	results, missed = compliance.evaluate(data["targets"], data["calendars"], data["measurements"], year, month, as_of, now=now)
-	data.update(results=results, missed=missed, year=year, month=month)
-	return data
+# ------------------------------------------------------------------------------------------ writing a month
+
+_META = ["name", "owner", "modified_by", "creation", "modified", "docstatus"]
+_CHILD = ["parent", "parenttype", "parentfield", "idx"]
+_RECORD = [k for k in core_month.RECORD_FIELDS if k != "name"]
 
 
-def _ns_to_system(value) -> datetime | None:
-	if value is None or int(value) == compliance.NAT:
-		return None
-	return pd.Timestamp(int(value), tz="UTC").tz_convert(get_system_timezone()).tz_localize(None).to_pydatetime()
-
-
-def write_month(data: dict, submit: bool, reason: str | None = None) -> dict:
-	"""Insert the month's records in bulk. Existing submitted records stay as they are (a second run
-	changes nothing); drafts of an open month are replaced. Returns counts and the breach names created."""
-	results: pd.DataFrame = data["results"]
-	year, month = data["year"], data["month"]
-	key = period_key(year, month)
-	if results.empty:
-		return {"created": 0, "unchanged": 0, "breaches": []}
-	names = [record_name(a, t, year, month) for a, t in zip(results.agreement, results.target_code, strict=True)]
-	# a locking read: it sees what a concurrent run of the same month committed while this one waited
-	# for the agreement's lock (locks.lock_agreement), where a plain read would see the older snapshot
-	rec = frappe.qb.DocType("SLM Monitoring Record")
-	existing = dict(frappe.qb.from_(rec).select(rec.name, rec.docstatus).where(rec.name.isin(names)).for_update().run())
-	drafts = [n for n, s in existing.items() if s == 0]
-	if drafts:
-		frappe.db.delete("SLM Monitoring Record", {"name": ["in", drafts]})
-	now, user = now_datetime(), frappe.session.user
-	fields = [
-		"name", "owner", "modified_by", "creation", "modified", "docstatus", "agreement", "agreement_code", "version",
-		"agreement_type", "party", "period", "period_start", "period_end", "target_code", "service", "metric_kind",
-		"metric_name", "priority", "target_value", "unit", "compliance_share", "result", "measured_value",
-		"sample_count", "met_count", "occurred_at", "method", "monitored_on", "monitored_by",
-	]
-	values, written = [], []
-	for name, r in zip(names, results.itertuples(index=False), strict=True):
-		if existing.get(name) in (1, 2):
-			continue
-		# Frappe stores Float as NOT NULL: "No Data" keeps 0 here and is told apart by its result and sample count
-		measured = 0.0 if pd.isna(r.measured_value) else float(r.measured_value)
-		values.append(
-			(
-				name, user, user, now, now, 1 if submit else 0, r.agreement, r.agreement_code, int(r.version),
-				r.agreement_type, r.party, key, r.period_start, r.period_end, r.target_code, r.service, r.metric_kind,
-				r.metric_name or "", r.priority or "", float(r.target_value), r.unit or "", float(r.compliance_share),
-				r.result, measured, int(r.sample_count), int(r.met_count), _ns_to_system(r.occurred_ns),
-				_(r.method) if r.method else "", now, user,
-			)
-		)
-		written.append(name)
-	if values:
-		frappe.db.bulk_insert("SLM Monitoring Record", fields, values)
-	created = []
-	if submit and written:
-		created = write_breaches(data, set(written))
-	return {"created": len(written), "unchanged": len(names) - len(written), "breaches": created}
-
-
-def write_breaches(data: dict, written: set[str]) -> list[str]:
-	year, month = data["year"], data["month"]
-	results = data["results"]
-	br = core_breaches.find_breaches(results)
-	if br.empty:
-		return []
-	br = br[[record_name(a, t, year, month) in written for a, t in zip(br.agreement, br.target_code, strict=True)]]
-	# underpinning targets breached in the same month, whether computed in this run or an earlier one
-	links = data["links"]
-	earlier = _breached_records(sorted(set(links["underpinning_code"].dropna())), year, month)
-	known = results if earlier.empty else pd.concat([results, earlier[~earlier.agreement.isin(results.agreement)]], ignore_index=True)
-	attribution = core_breaches.attribute(br, known, links)
-	missed = data["missed"]
-	exists = set(frappe.get_all("SLM Breach", filters={"name": ["in", br["name"].tolist() or [""]]}, pluck="name"))
-	ticket_names = data.get("ticket_names", {})
-	created = []
-	customers = _sla_customers(br)
-	raised = dict(
-		frappe.get_all(
-			"SLM Ticket Event",
-			filters={"name": ["in", [ticket_names.get(str(t)) for t in missed["ticket_id"]] if len(missed) else [""]], "raised_by": ["is", "set"]},
-			fields=["name", "raised_by"],
-			as_list=True,
-		)
-	)
-	for b in br.itertuples(index=False):
-		if b.name in exists:
-			continue
-		mine = missed[(missed.agreement == b.agreement) & (missed.target_code == b.target_code)] if len(missed) else missed
-		att = attribution[(attribution.agreement == b.agreement) & (attribution.target_code == b.target_code)]
-		doc = frappe.get_doc(
-			{
-				"doctype": "SLM Breach",
-				"agreement": b.agreement,
-				"agreement_type": b.agreement_type,
-				"agreement_code": b.agreement_code,
-				"version": int(b.version),
-				"party": b.party,
-				"period": period_key(year, month),
-				"occurred_at": _ns_to_system(b.occurred_ns),
-				"detected_on": now_datetime(),
-				"monitoring_record": record_name(b.agreement, b.target_code, year, month),
-				"service": b.service,
-				"target_code": b.target_code,
-				"metric_kind": b.metric_kind,
-				"priority": b.priority or "",
-				"measured_value": None if pd.isna(b.measured_value) else float(b.measured_value),
-				"target_value": float(b.target_value),
-				"compliance_share": float(b.compliance_share),
-				"sample_count": int(b.sample_count),
-				"missed_count": int(b.missed_count),
-				"affected_customer": customers.get(b.agreement),
-				**_affected(mine, ticket_names, raised),
-				"underpinning": [
-					{
-						"underpinning_agreement": a.underpinning_agreement,
-						"agreement_type": a.underpinning_type,
-						"target_code": a.underpinning_target,
-						"measured_value": None if pd.isna(a.underpinning_measured) else float(a.underpinning_measured),
-						"monitoring_record": record_name(a.underpinning_agreement, a.underpinning_target, year, month),
-					}
-					for a in att.itertuples(index=False)
-				],
-				"actions": [{"action_on": now_datetime(), "action_by": frappe.session.user, "action": "Recorded", "note": _("Detected by monitoring of {0}").format(period_key(year, month))}],
-			}
-		)
-		doc.flags.ignore_permissions = True
-		doc.insert()
-		created.append(doc.name)
-		_bulk_breach_tickets(doc.name, mine, ticket_names)
-	_attribute_to_earlier_sla_breaches(br, year, month)
-	return created
-
-
-def _affected(missed: pd.DataFrame, ticket_names: dict[str, str], raised: dict[str, str]) -> dict:
-	"""Who a breach affected: the people who raised the tickets that missed, when the tickets say; else
-	the number of those tickets."""
-	people = sorted({raised[n] for n in (ticket_names.get(str(t)) for t in missed["ticket_id"]) if n in raised}) if len(missed) else []
-	if people:
-		return {"affected_users_count": len(people), "affected_users": ", ".join(people)}
-	return {"affected_users_count": len(missed)}
-
-
-def _bulk_breach_tickets(breach: str, missed: pd.DataFrame, ticket_names: dict[str, str]) -> None:
-	"""The tickets that missed, written in one statement (they were all just read, nothing to validate)."""
-	if missed.empty:
+def _insert(doctype: str, rows: list[dict], fields: list[str], docstatus: int = 0) -> None:
+	"""Rows with the given fields (plus owner, times and docstatus) in one statement."""
+	if not rows:
 		return
 	now, user = now_datetime(), frappe.session.user
-	values = [
-		(
-			frappe.generate_hash(length=12), user, user, now, now, 0, breach, "SLM Breach", "tickets", i,
-			ticket_names.get(str(m.ticket_id)), float(m.elapsed_minutes), float(m.target_minutes), _ns_to_system(m.deadline_ns),
-		)
-		for i, m in enumerate(missed.itertuples(index=False), 1)
-	]
 	frappe.db.bulk_insert(
-		"SLM Breach Ticket",
-		["name", "owner", "modified_by", "creation", "modified", "docstatus", "parent", "parenttype", "parentfield", "idx", "ticket", "elapsed_minutes", "target_minutes", "deadline"],
-		values,
+		doctype,
+		[*_META, *fields],
+		[(r.get("name") or frappe.generate_hash(length=12), user, user, now, now, docstatus, *(r.get(f) for f in fields)) for r in rows],
 	)
 
 
-def _breached_records(codes: list[str], year: int, month: int) -> pd.DataFrame:
-	cols = ["agreement", "agreement_code", "agreement_type", "target_code", "measured_value", "result"]
-	rows = _frame(
-		frappe.get_all(
-			"SLM Monitoring Record",
-			filters={"agreement_code": ["in", codes or [""]], "period": period_key(year, month), "docstatus": 1, "result": compliance.BREACHED},
-			fields=cols,
-		),
-		cols,
-	)
-	return rows.assign(year=year, month=month)
+def write_month(data: Computed, submit: bool, reason: str | None = None) -> dict:
+	"""Insert the month's records in bulk. Submitted records stay as they are (a second run changes
+	nothing); drafts of an open month are replaced. Returns counts and the names of the breaches created."""
+	m = data.month
+	if m.results.empty:
+		return {"created": 0, "unchanged": 0, "breaches": []}
+	writing = m.results[m.results["write"].to_numpy(dtype=bool)]
+	replaced = sorted(data.drafts & set(writing["record"]))
+	if replaced:
+		frappe.db.delete("SLM Monitoring Record", {"name": ["in", replaced]})
+	now, user = now_datetime(), frappe.session.user
+	rows = core_month.record_values(m, to_site_time, writing)
+	for r in rows:
+		r.update(method=_(r["method"]) if r["method"] else "", monitored_on=now, monitored_by=user)
+	_insert("SLM Monitoring Record", rows, [*_RECORD, "monitored_on", "monitored_by"], docstatus=1 if submit else 0)
+	created = write_breaches(data) if submit and rows else []
+	return {"created": len(rows), "unchanged": len(m.results) - len(rows), "breaches": created}
 
 
-def _attribute_to_earlier_sla_breaches(br: pd.DataFrame, year: int, month: int) -> None:
-	"""An OLA / UC month computed after its SLA's: add it to the SLA breaches of that month it underpins."""
-	under = br[br.agreement_type != "SLA"]
-	if under.empty:
+def write_breaches(data: Computed) -> list[str]:
+	"""The month's new breaches with their tickets, underpinning rows and the Recorded action, in one
+	statement per table; and the rows an OLA / UC breach adds to SLA breaches recorded earlier."""
+	m = data.month
+	breaches = core_month.breach_values(m, to_site_time)
+	now, user = now_datetime(), frappe.session.user
+	fields = [f for f in core_month.BREACH_FIELDS if f != "name"]
+	for b in breaches:
+		b.update(workflow_state=core_breaches.OPEN, detected_on=now)
+	_insert("SLM Breach", breaches, [*fields, "workflow_state", "detected_on"])
+	note = _("Detected by monitoring of {0}").format(m.period)
+	children = {"actions": [], "tickets": [], "underpinning": []}
+	for b in breaches:
+		children["actions"].append({"parent": b["name"], "idx": 1, "action_on": now, "action_by": user, "action": core_breaches.RECORDED, "note": note})
+		for table in ("tickets", "underpinning"):
+			children[table] += [{**row, "parent": b["name"], "idx": i} for i, row in enumerate(b[table], 1)]
+	for row, idx in _late_rows(m, data.listed):
+		children["underpinning"].append({**row, "parent": row["breach"], "idx": idx})
+	for table, doctype in (("actions", "SLM Breach Action"), ("tickets", "SLM Breach Ticket"), ("underpinning", "SLM Breach Underpinning")):
+		rows = [{**r, "parenttype": "SLM Breach", "parentfield": table} for r in children[table]]
+		_insert(doctype, rows, [*_CHILD, *core_month.BREACH_CHILD_FIELDS[table]])
+	_open_workflow_actions([b["name"] for b in breaches])
+	later = sorted({r["breach"] for r in core_month.late_values(m)})
+	if later:
+		frappe.db.sql("update `tabSLM Breach` set modified=%s, modified_by=%s where name in %s", (now, user, later))
+	return [b["name"] for b in breaches]
+
+
+@site_cache(ttl=300)
+def _breach_action_roles() -> list[str]:
+	"""The roles that may take a new (Open) breach's next step, read from its workflow."""
+	from frappe.model.workflow import get_workflow_name
+	from frappe.workflow.doctype.workflow_action.workflow_action import get_next_possible_transitions
+
+	workflow = get_workflow_name("SLM Breach")
+	return sorted({t.allowed for t in get_next_possible_transitions(workflow, core_breaches.OPEN)}) if workflow else []
+
+
+def _open_workflow_actions(breaches: list[str]) -> None:
+	"""What Frappe makes when it inserts a document under a workflow, for all new breaches at once: an open
+	Workflow Action for the roles that may take the breach's next step (the desk's list of pending
+	actions). The workflow sends no email alerts, so there is nothing else to do."""
+	roles = _breach_action_roles() if breaches else []
+	if not roles:
 		return
-	links = frappe.get_all(
-		"SLM Underpinning",
-		filters={"parenttype": "SLM Agreement", "underpinning_agreement": ["in", under.agreement.unique().tolist()]},
-		fields=["parent", "sla_target", "underpinning_agreement", "underpinning_target"],
+	actions = [
+		{"name": frappe.generate_hash(length=10), "reference_doctype": "SLM Breach", "reference_name": b, "workflow_state": core_breaches.OPEN, "status": "Open"}
+		for b in breaches
+	]
+	_insert("Workflow Action", actions, ["reference_doctype", "reference_name", "workflow_state", "status"])
+	_insert(
+		"Workflow Action Permitted Role",
+		[{"parent": a["name"], "parenttype": "Workflow Action", "parentfield": "permitted_roles", "idx": i, "role": r} for a in actions for i, r in enumerate(roles, 1)],
+		[*_CHILD, "role"],
 	)
-	for link in links:
-		hit = under[(under.agreement == link.underpinning_agreement) & (under.target_code == link.underpinning_target)]
-		name = core_breaches.breach_key(link.parent, link.sla_target, year, month)
-		if hit.empty or not frappe.db.exists("SLM Breach", name):
-			continue
-		doc = frappe.get_doc("SLM Breach", name)
-		if any(r.underpinning_agreement == link.underpinning_agreement and r.target_code == link.underpinning_target for r in doc.underpinning):
-			continue
-		h = hit.iloc[0]
-		doc.append(
-			"underpinning",
-			{
-				"underpinning_agreement": h.agreement,
-				"agreement_type": h.agreement_type,
-				"target_code": h.target_code,
-				"measured_value": None if pd.isna(h.measured_value) else float(h.measured_value),
-				"monitoring_record": record_name(h.agreement, h.target_code, year, month),
-			},
-		)
-		doc.flags.ignore_permissions = True
-		doc.save()
 
 
-def _sla_customers(br: pd.DataFrame) -> dict[str, str]:
-	"""The customer a breach affects: the SLA's own party, or for an OLA / UC the customers of the SLAs it underpins."""
-	out = {}
-	for b in br.itertuples(index=False):
-		if b.agreement_type == "SLA":
-			out[b.agreement] = b.party
-	under = [b.agreement for b in br.itertuples(index=False) if b.agreement_type != "SLA"]
-	if under:
-		links = frappe.get_all(
-			"SLM Underpinning",
-			filters={"underpinning_agreement": ["in", under], "parenttype": "SLM Agreement"},
-			fields=["parent", "underpinning_agreement"],
-			order_by="parent",
-		)
-		party = dict(
-			frappe.get_all(
-				"SLM Agreement", filters={"name": ["in", sorted({r.parent for r in links}) or [""]]}, fields=["name", "party"], as_list=True
-			)
-		)
-		for row in links:
-			out.setdefault(row.underpinning_agreement, party.get(row.parent))
-	return out
+def _late_rows(m: core_month.Month, listed: dict[str, int]):
+	"""The late underpinning rows, each with its idx after the rows its breach lists already."""
+	count = dict(listed)
+	for row in core_month.late_values(m):
+		count[row["breach"]] = count.get(row["breach"], 0) + 1
+		yield row, count[row["breach"]]
+
+
+# ------------------------------------------------------------------------------------------ recompute
 
 
 def recompute(agreement: str, year: int, month: int, reason: str) -> dict:
 	"""A closed month computed again: each submitted record is cancelled and amended (name -1, -2, ...)
 	with the reason; breaches of targets that newly breach are added."""
 	code = frappe.db.get_value("SLM Agreement", agreement, "agreement_code")
-	data = compute(year, month, [code])
+	data = compute(year, month, [code], closed=False, lock=True)
 	key = period_key(year, month)
 	rec = frappe.qb.DocType("SLM Monitoring Record")
 	old = {
@@ -511,33 +459,14 @@ def recompute(agreement: str, year: int, month: int, reason: str) -> dict:
 		.run()
 	}
 	changed = 0
-	for r in data["results"].itertuples(index=False):
-		previous = old.get((r.agreement, r.target_code))
+	for values in core_month.record_values(data.month, to_site_time):
+		previous = old.get((values["agreement"], values["target_code"]))
+		values.pop("name")
 		doc = frappe.get_doc(
 			{
 				"doctype": "SLM Monitoring Record",
-				"agreement": r.agreement,
-				"agreement_code": r.agreement_code,
-				"version": int(r.version),
-				"agreement_type": r.agreement_type,
-				"party": r.party,
-				"period": key,
-				"period_start": r.period_start,
-				"period_end": r.period_end,
-				"target_code": r.target_code,
-				"service": r.service,
-				"metric_kind": r.metric_kind,
-				"metric_name": r.metric_name or "",
-				"priority": r.priority or "",
-				"target_value": float(r.target_value),
-				"unit": r.unit or "",
-				"compliance_share": float(r.compliance_share),
-				"result": r.result,
-				"measured_value": 0.0 if pd.isna(r.measured_value) else float(r.measured_value),
-				"sample_count": int(r.sample_count),
-				"met_count": int(r.met_count),
-				"occurred_at": _ns_to_system(r.occurred_ns),
-				"method": _(r.method) if r.method else "",
+				**values,
+				"method": _(values["method"]) if values["method"] else "",
 				"monitored_on": now_datetime(),
 				"monitored_by": frappe.session.user,
 				"amended_from": previous,
@@ -554,5 +483,4 @@ def recompute(agreement: str, year: int, month: int, reason: str) -> dict:
 		doc.insert()
 		doc.submit()
 		changed += 1
-	written = {record_name(a, t, year, month) for a, t in zip(data["results"].agreement, data["results"].target_code, strict=True)}
-	return {"recomputed": changed, "breaches": write_breaches(data, written)}
+	return {"recomputed": changed, "breaches": write_breaches(data)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html, get_url_to_form, now_datetime
+from frappe.utils import get_url_to_form, now_datetime
 
 from slm_app.core.roles import MANAGER
 
@@ -33,21 +33,13 @@ def recipients_for(breaches: list[dict]) -> dict[str, list[dict]]:
 	return out
 
 
+DIGEST_TEMPLATE = "slm_app/templates/emails/slm_breach_digest.html"
+
+
 def _digest(breaches: list[dict]) -> str:
-	rows = "".join(
-		"<tr><td><a href='{url}'>{name}</a></td><td>{agreement}</td><td>{service}</td><td>{target}</td><td>{period}</td><td>{measured}</td></tr>".format(
-			url=get_url_to_form("SLM Breach", b["name"]),
-			name=escape_html(b["name"]),
-			agreement=escape_html(b["agreement"]),
-			service=escape_html(b["service"] or ""),
-			target=escape_html(f"{b['target_code']} {_(b['metric_kind'] or '')}"),
-			period=escape_html(b["period"]),
-			measured="" if b["measured_value"] is None else f"{b['measured_value']:.3f}",
-		)
-		for b in breaches
-	)
-	head = "".join(f"<th>{h}</th>" for h in (_("Breach"), _("Agreement"), _("Service"), _("Target"), _("Month"), _("Measured")))
-	return f"<p>{_('These service level targets were breached:')}</p><table border='1' cellpadding='4'><tr>{head}</tr>{rows}</table>"
+	"""The digest's HTML, from the template file (templates/emails/slm_breach_digest.html)."""
+	rows = [{**b, "url": get_url_to_form("SLM Breach", b["name"])} for b in breaches]
+	return frappe.render_template(DIGEST_TEMPLATE, {"breaches": rows})
 
 
 def outgoing_email_configured() -> bool:

@@ -5,21 +5,24 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from slm_app.core.errors import RuleError
+from slm_app.core.periods import parse_month, period_key
+from slm_app.utils import throw_problems
+
 
 def month_range(filters: dict) -> tuple[str, str]:
-	"""From and to months (YYYY-MM) from the filters, checked."""
-	start, end = (filters.get("from_month") or "").strip(), (filters.get("to_month") or "").strip()
-	for label, value in ((_("From Month"), start), (_("To Month"), end)):
-		if value and not _is_month(value):
-			frappe.throw(_("{0} must look like 2026-03, not {1}").format(label, value), title=_("Invalid filter"))
+	"""From and to months (YYYY-MM) from the filters, checked and written as the records write them."""
+	months = []
+	for label, key in ((_("From Month"), "from_month"), (_("To Month"), "to_month")):
+		value = (filters.get(key) or "").strip()
+		try:
+			months.append(period_key(*parse_month(value, label, key)) if value else "")
+		except RuleError as e:
+			throw_problems(e.problems, title=_("Invalid filter"))
+	start, end = months
 	if start and end and end < start:
 		frappe.throw(_("To Month {0} is before From Month {1}").format(end, start), title=_("Invalid filter"))
 	return start, end
-
-
-def _is_month(value: str) -> bool:
-	parts = value.split("-")
-	return len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit() and len(parts[0]) == 4 and 1 <= int(parts[1]) <= 12
 
 
 def month_conditions(filters: dict, conditions: list | None = None) -> list:

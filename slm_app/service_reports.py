@@ -7,21 +7,20 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime, nowdate
 
-from slm_app.core import reviews as core_reviews
 from slm_app.core import service_reports as sr
+from slm_app.core.agreements import IN_FORCE_STATES
 from slm_app.core.roles import MANAGER
 from slm_app.core.targets import metric_label
 from slm_app.notifications import outgoing_email_configured, users_with_role
-from slm_app.slm.doctype.slm_improvement_plan.slm_improvement_plan import recovery_by_plan
+from slm_app.plans import recovery_by_plan
 from slm_app.utils import throw_problems
 
 PRINT_FORMAT = "SLM Service Report"
-IN_FORCE = list(sr.REPORTED_STATES)
 
 
 def slas_of(doc) -> list[dict]:
 	"""The SLA versions the report covers that were in force during its quarter."""
-	filters = {"agreement_type": "SLA", "workflow_state": ["in", IN_FORCE]}
+	filters = {"agreement_type": "SLA", "workflow_state": ["in", list(IN_FORCE_STATES)]}
 	if doc.report_scope == sr.SLA_SCOPE:
 		filters["agreement_code"] = doc.agreement_code
 	else:
@@ -290,7 +289,7 @@ def send(doc) -> list[dict]:
 
 	with print_language(doc.language or "en"):
 		subject = report_title(doc)
-		body = "<p>{0}</p><p><a href='{1}'>{2}</a></p>".format(
+		body = "<p>{}</p><p><a href='{}'>{}</a></p>".format(
 			escape_html(_("Please find attached the quarterly service report for {0}, Q{1} {2}.").format(doc.party, doc.quarter, doc.year)),
 			get_url_to_form(doc.doctype, doc.name),
 			escape_html(_("Open the report")),

@@ -29,22 +29,20 @@ def expire_agreements(today: str | None = None) -> list[str]:
 
 def months_to_compute(today=None) -> dict[str, list[tuple[int, int]]]:
 	"""For each agreement code in force at some time, the closed months not yet in the monitoring table
-	(so a scheduler that was off catches up on every month it missed)."""
-	from slm_app import monitoring
-	from slm_app.core import periods
+	(so a scheduler that was off catches up on every month it missed). Which versions and which days count
+	is the core's rule (core.agreements)."""
+	from slm_app.core import agreements, periods
 
 	today = getdate(today or nowdate())
 	last = periods.previous_month(today)
 	heads = frappe.get_all(
 		"SLM Agreement",
-		filters={"workflow_state": ["in", monitoring.IN_FORCE_STATES]},
+		filters={"workflow_state": ["in", list(agreements.IN_FORCE_STATES)]},
 		fields=["agreement_code", "valid_from", "valid_to", "ended_on"],
 	)
-	span: dict[str, tuple] = {}
+	wanted: dict[str, set] = {}
 	for h in heads:
-		end = min(d for d in (h.valid_to, h.ended_on, today) if d)
-		lo, hi = span.get(h.agreement_code, (h.valid_from, end))
-		span[h.agreement_code] = (min(lo, h.valid_from), max(hi, end))
+		wanted.setdefault(h.agreement_code, set()).update(agreements.months_in_force(h.valid_from, h.valid_to, h.ended_on, today))
 	done = {
 		(r.agreement_code, r.period)
 		for r in frappe.get_all(
@@ -55,14 +53,10 @@ def months_to_compute(today=None) -> dict[str, list[tuple[int, int]]]:
 		)
 	}
 	out = {}
-	for code, (lo, hi) in sorted(span.items()):
-		months = [
-			m
-			for m in periods.months_between(lo, hi)
-			if m <= last and (code, monitoring.period_key(*m)) not in done
-		]
-		if months:
-			out[code] = months
+	for code, months in sorted(wanted.items()):
+		due = sorted(m for m in months if m <= last and (code, periods.period_key(*m)) not in done)
+		if due:
+			out[code] = due
 	return out
 
 
@@ -87,16 +81,15 @@ def monitor_agreement(code: str, months: list, commit: bool = True) -> dict:
 	"""Compute and close each month for one agreement; a month is written whole or not at all
 	(each month is committed on its own; tests pass commit=False and keep their own transaction)."""
 	from slm_app import monitoring
-	from slm_app.locks import lock_agreement
+	from slm_app.core.periods import period_key
 
 	summary = {}
 	for year, month in months:
 		savepoint = f"slm_month_{int(year)}_{int(month):02d}"
 		frappe.db.savepoint(savepoint)
 		try:
-			lock_agreement(code)
-			data = monitoring.compute(int(year), int(month), [code])
-			summary[monitoring.period_key(year, month)] = monitoring.write_month(data, submit=True)
+			data = monitoring.compute(int(year), int(month), [code], lock=True)
+			summary[period_key(year, month)] = monitoring.write_month(data, submit=True)
 		except Exception:
 			# nothing of a failed month stays: not its records, not its breaches
 			frappe.db.rollback(save_point=savepoint)

@@ -15,7 +15,7 @@ import frappe
 from frappe import _
 
 from slm_app import measurement_import
-from slm_app.core import lifecycle
+from slm_app.utils import site_offset
 
 SOURCES = {
 	"Helpdesk": "HD Ticket",
@@ -29,20 +29,15 @@ def installed_sources() -> dict[str, str]:
 	return {source: doctype for source, doctype in SOURCES.items() if frappe.db.exists("DocType", doctype)}
 
 
-def _customer_agreements() -> dict[str, str]:
-	"""External customer name → the code of that customer's one active SLA."""
-	parties = frappe.get_all("SLM Party", filters={"party_type": "Customer"}, fields=["name", "external_customer"])
-	slas = frappe.get_all("SLM Agreement", filters={"agreement_type": "SLA", "workflow_state": lifecycle.ACTIVE}, fields=["party", "agreement_code"])
-	codes: dict[str, set[str]] = {}
-	for s in slas:
-		codes.setdefault(s.party, set()).add(s.agreement_code)
+def _customer_parties() -> dict[str, str]:
+	"""The SLM customer party of a source's customer: by the party's External Customer name, or its own.
+	Which agreement a ticket of that customer belongs to is the core directory's rule (the import applies
+	it: one SLA, or the one in force when the ticket was opened; ambiguous tickets are reported)."""
 	out = {}
-	for p in parties:
-		if len(codes.get(p.name, ())) == 1:
-			code = next(iter(codes[p.name]))
-			out[p.name] = code
-			if p.external_customer:
-				out[p.external_customer] = code
+	for p in frappe.get_all("SLM Party", filters={"party_type": "Customer"}, fields=["name", "external_customer"]):
+		out[p.name] = p.name
+		if p.external_customer:
+			out[p.external_customer] = p.name
 	return out
 
 
@@ -63,13 +58,12 @@ def _fmt(value) -> str | None:
 def sync_tickets() -> dict[str, dict]:
 	"""Copy new tickets and update changed ones from every installed source."""
 	summary = {}
-	tz = frappe.utils.get_system_timezone()
 	for source, doctype in installed_sources().items():
 		key = f"slm_ticket_sync_{source}"
 		since = frappe.db.get_default(key)
 		filters = {"modified": [">", since]} if since else {}
 		rows = frappe.get_all(doctype, filters=filters, fields=FIELDS, order_by="modified asc", limit_page_length=0)
-		agreement_of = _customer_agreements()
+		party_of = _customer_parties()
 		new, updated, skipped = [], 0, 0
 		existing = {
 			r.name: r
@@ -81,9 +75,9 @@ def sync_tickets() -> dict[str, dict]:
 		}
 		for r in rows:
 			tid = f"{source}-{r.name}"
-			code = agreement_of.get(r.customer or "")
+			party = party_of.get(r.customer or "")
 			opened = _opened(r)
-			if not code or not opened:
+			if not party or not opened:
 				skipped += 1
 				continue
 			if tid in existing:
@@ -99,7 +93,7 @@ def sync_tickets() -> dict[str, dict]:
 				continue
 			row = {
 				"ticket_id": tid,
-				"agreement": code,
+				"customer": party,
 				"priority": PRIORITY_MAP.get(str(r.priority or "").strip().lower(), ""),
 				# Frappe datetimes are in the site's zone: say so, so nothing is read in another zone
 				"created": f"{opened.isoformat(sep=' ')}",
@@ -112,9 +106,9 @@ def sync_tickets() -> dict[str, dict]:
 		for row in new:
 			for k in ("created", "first_response", "resolved"):
 				if row.get(k):
-					row[k] = frappe.utils.get_datetime(row[k]).replace(tzinfo=None).isoformat() + _offset(tz, row[k])
+					row[k] = frappe.utils.get_datetime(row[k]).replace(tzinfo=None).isoformat() + site_offset(row[k])
 			for p in row.get("pauses", []):
-				p["start"] = frappe.utils.get_datetime(p["start"]).isoformat() + _offset(tz, p["start"])
+				p["start"] = frappe.utils.get_datetime(p["start"]).isoformat() + site_offset(p["start"])
 		result = measurement_import.import_rows("tickets", new, keep="valid") if new else {"written": 0, "problems": []}
 		if result["problems"]:
 			frappe.log_error(
@@ -125,13 +119,3 @@ def sync_tickets() -> dict[str, dict]:
 			frappe.db.set_default(key, str(rows[-1].modified))
 		summary[source] = {"new": result["written"], "updated": updated, "no_agreement": skipped, "problems": len(result["problems"])}
 	return summary
-
-
-def _offset(tz: str, value) -> str:
-	"""The UTC offset of a site-local datetime, as +HH:MM."""
-	import pandas as pd
-
-	ts = pd.Timestamp(frappe.utils.get_datetime(value)).tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
-	off = int(ts.utcoffset().total_seconds() // 60)
-	sign = "+" if off >= 0 else "-"
-	return f"{sign}{abs(off) // 60:02d}:{abs(off) % 60:02d}"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import frappe
-from frappe import _
+from datetime import datetime
 
+import frappe
+import numpy as np
+from frappe import _
+from frappe.utils import get_system_timezone
+
+from slm_app.core import instants
 from slm_app.core.errors import Problem
 
 
@@ -41,3 +46,32 @@ def clean_text(value) -> str:
 	if "<" in value or ">" in value:
 		value = sanitize_html(value)
 	return value
+
+
+# ------------------------------------------------------------------------------------------ site time
+# Frappe stores naive datetimes in the system time zone; the core works in UTC instants (core.instants).
+
+
+def to_site_time(ns) -> datetime | None:
+	"""A UTC instant (int ns) as the naive system-time datetime a Datetime field stores; None for none."""
+	return instants.ns_to_naive(ns, get_system_timezone())
+
+
+def from_site_time(values) -> np.ndarray:
+	"""Naive system-time datetimes (or their text; None for none) as UTC instants (int64 ns, NAT for none)."""
+	return instants.naive_to_ns(values, get_system_timezone())
+
+
+def site_now() -> datetime:
+	"""Now, as an aware instant (the site's clock in the system time zone)."""
+	return instants.naive_to_aware(frappe.utils.now_datetime(), get_system_timezone())
+
+
+def site_iso_utc(values) -> np.ndarray:
+	"""Naive system-time datetimes as ISO 8601 UTC text, as files write instants."""
+	return instants.naive_to_iso_utc(values, get_system_timezone())
+
+
+def site_offset(value) -> str:
+	"""The UTC offset (+HH:MM) of a naive system-time datetime."""
+	return instants.utc_offset(frappe.utils.get_datetime(value), get_system_timezone())

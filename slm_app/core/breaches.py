@@ -7,6 +7,11 @@ import pandas as pd
 
 from slm_app.core.compliance import BREACHED
 
+# the handling workflow of a breach (SL4.2): a new breach is Open; Recorded is the first line of its log
+BREACH_STATES = ("Open", "Notified", "Handling", "Resolved", "Closed")
+OPEN = BREACH_STATES[0]
+RECORDED = "Recorded"
+
 BREACH_COLUMNS = [
 	"agreement",
 	"agreement_code",

@@ -244,6 +244,23 @@ class CalendarIndex:
 				f"{from_ns(self.end_ns)}), the first is row {first}: build the index over a longer span"
 			)
 
+	def positions_ns(self, t_ns) -> np.ndarray:
+		"""Working nanoseconds from the start of the span to each instant (0 before the span, all of it
+		after): coordinates in which business-time intervals can be merged and measured by subtraction."""
+		return self._position(np.asarray(_as_ns(t_ns), dtype=np.int64))
+
+	def instants_ns(self, positions) -> np.ndarray:
+		"""The earliest instant at which the working time since the start of the span reaches each
+		position (the inverse of :meth:`positions_ns`); :data:`BEYOND` for a position past the span."""
+		target = np.asarray(positions, dtype=np.int64)
+		count = len(self.starts)
+		if count == 0:
+			return np.full(target.shape, BEYOND, dtype=np.int64)
+		k = np.searchsorted(self.cumulative[1:], target, side="left")
+		inner = np.minimum(k, count - 1)
+		t = self.starts[inner] + (target - self.cumulative[inner])
+		return np.where(k < count, t, BEYOND)
+
 	# --- elapsed -------------------------------------------------------------------------------------
 
 	def elapsed_ns(self, a_ns, b_ns) -> np.ndarray:

@@ -64,7 +64,15 @@ class ServiceCalendar:
 
 
 def _is_empty(value) -> bool:
-	return value is None or (isinstance(value, str) and not value.strip())
+	"""None, blank text, and the missing values of numpy and pandas (NaN, NaT, NA)."""
+	if value is None:
+		return True
+	if isinstance(value, str):
+		return not value.strip()
+	try:
+		return bool(value != value)  # NaN and NaT are not equal to themselves
+	except TypeError:  # pandas.NA has no truth value
+		return True
 
 
 def parse_minutes(value) -> float | None:
@@ -98,7 +106,8 @@ def parse_minutes(value) -> float | None:
 
 
 def parse_date(value) -> date | None:
-	"""A date from "YYYY-MM-DD", datetime.date or datetime.datetime; None when empty."""
+	"""A date from "YYYY-MM-DD" (what follows the date is ignored), a date or a datetime (its date); None
+	when empty (None, blank, NaN, NaT)."""
 	if _is_empty(value):
 		return None
 	if isinstance(value, datetime):

@@ -1,4 +1,4 @@
-"""Monthly compliance of agreement targets (SL4.1), vectorised over DataFrames.
+"""Monthly compliance of agreement targets (SL4.1), vectorised over arrays.
 
 One result per agreement version × target × month: the part of the month the version was in force,
 in the agreement's own time zone. Every result is Met, Breached or No Data; no data is never 100 %
@@ -12,8 +12,17 @@ and never Met.
   target's compliance share.
 - Availability: over the service hours in the period that monitoring covered (coverage rows), excluding
   planned maintenance: (covered − planned − unplanned down) / (covered − planned). Without coverage there is
-  no data, outages or not.
+  no data, outages or not. Overlapping reports of the same outage count once, and downtime outside
+  coverage counts nowhere: not in the measured value and not in the first miss, which is the instant the
+  downtime that counts had used up the allowed downtime (plus one second, the first whole second over it).
 - Named metrics: the mean of the values recorded for the target in the period, compared by direction.
+
+How it scales: string keys (agreement codes, priorities, services, ticket ids) are turned into integer
+codes once at the start; tickets are sorted once by (agreement, priority) so that every target finds its
+tickets as one slice; pairs of a ticket and a target, and their pauses, are built and computed one
+calendar at a time on that calendar's business-time index (:mod:`slm_app.core.business_time`). No step
+loops in Python over tickets, pairs or targets: the cost is linear in the tickets and targets (plus the
+sorts).
 
 Instants are int64 UTC nanoseconds (NaT is :data:`NAT`); see :mod:`slm_app.core.business_time`.
 """
@@ -27,11 +36,12 @@ import numpy as np
 import pandas as pd
 
 from slm_app.core import targets as tgt
-from slm_app.core.business_time import NS_PER_SECOND, index_for
+from slm_app.core.business_time import NS_PER_SECOND, from_ns, index_for
 from slm_app.core.calendar import ServiceCalendar, local_instant
 from slm_app.core.errors import _
 
 NAT = np.iinfo(np.int64).min
+_NEVER = np.iinfo(np.int64).max
 MET, BREACHED, NO_DATA = "Met", "Breached", "No Data"
 
 # what a target row carries of its agreement version
@@ -65,6 +75,7 @@ RESULT_COLUMNS = [
 	"period_start",
 	"period_end",
 	"target_value",
+	"time_unit",
 	"unit",
 	"compliance_share",
 	"measured_value",
@@ -74,14 +85,35 @@ RESULT_COLUMNS = [
 	"method",
 	"occurred_ns",
 ]
+MISSED_COLUMNS = ["agreement", "target_code", "ticket_id", "elapsed_minutes", "target_minutes", "deadline_ns"]
+
+# how each kind of target is computed, as the monitoring record states it
+METHODS = {
+	tgt.RESPONSE_TIME: _(
+		"Share of tickets created in the period whose business time to first response, net of pauses, met the target; tickets not yet answered count once past the target"
+	),
+	tgt.RESOLUTION_TIME: _(
+		"Share of tickets created in the period whose business time to resolution, net of pauses, met the target; tickets not yet resolved count once past the target"
+	),
+	tgt.AVAILABILITY: _(
+		"Availability over monitored service hours, excluding planned maintenance: (covered − planned − unplanned down) / (covered − planned)"
+	),
+	tgt.CUSTOM_METRIC: _("Mean of the values recorded for the target in the period"),
+}
+
+_PRIORITIES = pd.Index(tgt.PRIORITIES)
+_NO_PRIORITY = len(tgt.PRIORITIES)  # the priority code of a ticket without one
+_KEYS_PER_CODE = _NO_PRIORITY + 1
 
 
 @dataclass(frozen=True)
 class Measurements:
 	"""What was measured. Empty frames are fine.
 
-	tickets:  ticket_id, agreement_code, priority, created_ns, response_ns, resolved_ns (NAT when not yet)
-	pauses:   ticket_id, start_ns, end_ns
+	tickets:  ticket_id (unique), agreement_code, priority, created_ns, response_ns, resolved_ns (NAT when
+	          not yet); optionally raised_by (who is affected)
+	pauses:   ticket_id, start_ns, end_ns; optionally ticket_row, the row of the pause's ticket in tickets
+	          (saves looking every ticket id up; whoever reads tickets and pauses together knows it)
 	outages:  service, start_ns, end_ns, planned (bool)
 	coverage: service, start_ns, end_ns — when availability monitoring was on
 	metrics:  agreement_code, target_code, at_ns, value
@@ -95,35 +127,71 @@ class Measurements:
 
 	@classmethod
 	def empty(cls) -> Measurements:
-		return cls(
-			pd.DataFrame(columns=["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]),
-			pd.DataFrame(columns=["ticket_id", "start_ns", "end_ns"]),
-			pd.DataFrame(columns=["service", "start_ns", "end_ns", "planned"]),
-			pd.DataFrame(columns=["service", "start_ns", "end_ns"]),
-			pd.DataFrame(columns=["agreement_code", "target_code", "at_ns", "value"]),
-		)
+		"""No measurements (one shared instance: its frames are never changed)."""
+		return _EMPTY
+
+
+_EMPTY = Measurements(
+	pd.DataFrame(columns=["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]),
+	pd.DataFrame(columns=["ticket_id", "start_ns", "end_ns"]),
+	pd.DataFrame(columns=["service", "start_ns", "end_ns", "planned"]),
+	pd.DataFrame(columns=["service", "start_ns", "end_ns"]),
+	pd.DataFrame(columns=["agreement_code", "target_code", "at_ns", "value"]),
+)
 
 
 def _ns(dt: datetime) -> int:
 	return int(pd.Timestamp(dt).value)
 
 
-def _as_date(value) -> date | None:
-	if value is None or value == "" or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-		return None
-	if isinstance(value, datetime):
-		return value.date()
-	if isinstance(value, date):
-		return value
-	return pd.Timestamp(value).date()
+def _i64(frame: pd.DataFrame, column: str) -> np.ndarray:
+	return frame[column].to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, dtype=np.int64)
+
+
+def _csr(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+	"""Rows grouped by an integer key in [0, size): (order, pointers) so that the rows of key k are
+	``order[pointers[k]:pointers[k + 1]]`` (stable: in their original order)."""
+	order = np.argsort(keys, kind="stable")
+	pointers = np.zeros(size + 1, dtype=np.int64)
+	np.cumsum(np.bincount(keys, minlength=size), out=pointers[1:])
+	return order, pointers
+
+
+def _expand(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+	"""For slices [starts[i], starts[i] + lengths[i]): (i, position) of every element, slice by slice."""
+	total = int(lengths.sum())
+	owner = np.repeat(np.arange(len(lengths)), lengths)
+	first = np.cumsum(lengths) - lengths
+	return owner, np.repeat(starts - first, lengths) + np.arange(total)
+
+
+def _by_calendar(cal_codes: np.ndarray, rows: np.ndarray):
+	"""(calendar code, rows of it), each calendar once."""
+	if not len(rows):
+		return
+	order = np.argsort(cal_codes[rows], kind="stable")
+	ordered = rows[order]
+	codes = cal_codes[ordered]
+	cuts = np.flatnonzero(np.diff(codes)) + 1
+	for part in np.split(ordered, cuts):
+		yield int(cal_codes[part[0]]), part
+
+
+def _span_index(calendar: ServiceCalendar, lo_ns: int, hi_ns: int):
+	return index_for(calendar, from_ns(lo_ns) - timedelta(days=1), from_ns(hi_ns) + timedelta(days=1))
+
+
+# ---------------------------------------------------------------------------------------------------
+# periods
 
 
 def periods(targets: pd.DataFrame, calendars: dict[str, ServiceCalendar], year: int, month: int) -> pd.DataFrame:
 	"""The part of the month each target's agreement version was in force, as instants in its time zone.
 
+	``valid_to`` is the last day the version is in force (see :func:`slm_app.core.agreements.in_force_until`).
 	Adds period_start_ns / period_end_ns (and local dates period_start / period_end, inclusive), month_end_ns
 	(local midnight after the month) and drops targets whose version was not in force at all in the month.
-	Vectorised: local midnights are computed once per calendar and day (at most 32 a month).
+	Vectorised: a local midnight is computed once per calendar and day (at most 33 a month).
 	"""
 	cols = {"period_start_ns": [], "period_end_ns": [], "period_start": [], "period_end": [], "month_end_ns": []}
 	if targets.empty:
@@ -139,216 +207,303 @@ def periods(targets: pd.DataFrame, calendars: dict[str, ServiceCalendar], year: 
 	start, end = start[keep], end[keep]
 	if out.empty:
 		return out.assign(**cols)
-	s_ns = np.empty(len(out), dtype=np.int64)
-	e_ns = np.empty(len(out), dtype=np.int64)
-	m_ns = np.empty(len(out), dtype=np.int64)
-	cal_names = out["calendar"].to_numpy()
-	for name in pd.unique(cal_names):
-		rows = np.flatnonzero(cal_names == name)
-		zone = calendars[name].tz
-		memo: dict = {}
-
-		def midnight(day, zone=zone, memo=memo):
-			if day not in memo:
-				memo[day] = _ns(local_instant(pd.Timestamp(day).date(), 0, zone))
-			return memo[day]
-
-		s_ns[rows] = [midnight(d) for d in start[rows]]
-		e_ns[rows] = [midnight(d) for d in end[rows]]
-		m_ns[rows] = midnight(after)
-	out["period_start_ns"], out["period_end_ns"], out["month_end_ns"] = s_ns, e_ns, m_ns
-	out["period_start"] = [pd.Timestamp(d).date() for d in start]
-	out["period_end"] = [pd.Timestamp(d).date() - timedelta(days=1) for d in end]
+	cal_codes, cal_names = pd.factorize(out["calendar"].to_numpy())
+	span = int((after - first).astype(np.int64)) + 1
+	day = lambda d: (d - first).astype(np.int64)  # noqa: E731
+	keys = np.concatenate([cal_codes * span + day(start), cal_codes * span + day(end), cal_codes * span + span - 1])
+	uniq, inverse = np.unique(keys, return_inverse=True)
+	midnights = np.array(
+		[
+			_ns(local_instant((first + np.timedelta64(int(k % span), "D")).astype(object), 0, calendars[cal_names[k // span]].tz))
+			for k in uniq
+		],
+		dtype=np.int64,
+	)[inverse]
+	n = len(out)
+	out["period_start_ns"], out["period_end_ns"], out["month_end_ns"] = midnights[:n], midnights[n : 2 * n], midnights[2 * n :]
+	out["period_start"] = start.astype(object)
+	out["period_end"] = (end - np.timedelta64(1, "D")).astype(object)
 	return out
 
 
-def _result(measured: np.ndarray, sample: np.ndarray, required: np.ndarray, higher_is_better: np.ndarray) -> np.ndarray:
-	ok = np.where(higher_is_better, measured >= required - 1e-9, measured <= required + 1e-9)
-	return np.where(sample == 0, NO_DATA, np.where(ok, MET, BREACHED))
+# ---------------------------------------------------------------------------------------------------
+# response and resolution
 
 
-PAIR_COLUMNS = ["row", "agreement_code", "priority", "calendar", "metric_kind", "time_unit", "target_value", "period_start_ns", "period_end_ns", "as_of_ns"]
+@dataclass
+class _Targets:
+	"""The month's target rows as arrays, with integer codes for their strings."""
+
+	frame: pd.DataFrame
+	kind: np.ndarray
+	value: np.ndarray
+	share: np.ndarray
+	period_start: np.ndarray
+	period_end: np.ndarray
+	as_of: np.ndarray
+	cal_codes: np.ndarray
+	cal_names: np.ndarray
+	code_codes: np.ndarray
+	code_names: pd.Index
 
 
-def _pairs(t: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
-	"""Each ticket with each time target it counts for: same agreement, created in the target's period,
-	and the target's priority (or any priority when the target names none). Only the columns needed."""
-	tt = t.reset_index().rename(columns={"index": "row"})[PAIR_COLUMNS]
-	lo, hi = tt["period_start_ns"].min(), tt["period_end_ns"].max()
-	tk = tickets[(tickets["created_ns"] >= lo) & (tickets["created_ns"] < hi) & tickets["agreement_code"].isin(tt["agreement_code"].unique())]
-	if tk.empty:
-		return pd.DataFrame(columns=PAIR_COLUMNS + ["ticket_id", "created_ns", "response_ns", "resolved_ns"])
-	tk = tk[["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]]
-	anyp = tt["priority"].fillna("") == ""
-	parts = []
-	if (~anyp).any():
-		parts.append(tt[~anyp].merge(tk, on=["agreement_code", "priority"]))
-	if anyp.any():
-		parts.append(tt[anyp].merge(tk.drop(columns=["priority"]), on="agreement_code"))
-	pairs = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else pd.DataFrame(columns=parts[0].columns)
-	created = pairs["created_ns"].to_numpy(np.int64)
-	inside = (created >= pairs["period_start_ns"].to_numpy(np.int64)) & (created < pairs["period_end_ns"].to_numpy(np.int64))
-	return pairs[inside].reset_index(drop=True)
+def _pause_tickets(tickets: pd.DataFrame, pauses: pd.DataFrame) -> np.ndarray:
+	"""The row in ``tickets`` of each pause's ticket (-1 for none): its ``ticket_row`` when the producer
+	linked them (every reader in slm_app does), else by ticket id, which costs a hash of every ticket id."""
+	if "ticket_row" in pauses.columns:
+		rows = _i64(pauses, "ticket_row")
+		inside = (rows >= 0) & (rows < len(tickets))
+		rows = np.where(inside, rows, -1)
+		ids = tickets["ticket_id"].to_numpy()
+		if not (ids[rows[inside]] == pauses["ticket_id"].to_numpy()[inside]).all():
+			raise ValueError("a pause's ticket_row is not the row of its ticket_id")
+		return rows
+	try:
+		return pd.Index(tickets["ticket_id"].to_numpy()).get_indexer(pauses["ticket_id"].to_numpy())
+	except pd.errors.InvalidIndexError:
+		raise ValueError("ticket ids must be unique") from None
 
 
-def _ticket_results(t: pd.DataFrame, calendars, m: Measurements) -> tuple[pd.DataFrame, pd.DataFrame]:
-	"""Response / resolution targets; also the tickets that missed, with their exact deadlines."""
-	counts = pd.DataFrame(index=t.index, data={"sample_count": 0, "met_count": 0, "occurred_ns": NAT})
-	if t.empty or m.tickets.empty:
-		return counts, pd.DataFrame()
-	pairs = _pairs(t, m.tickets)
-	if pairs.empty:
-		return counts, pd.DataFrame()
-	created = pairs["created_ns"].to_numpy(np.int64)
-	response = pairs["metric_kind"].to_numpy() == "Response Time"
-	end = np.where(response, pairs["response_ns"].to_numpy(np.int64), pairs["resolved_ns"].to_numpy(np.int64))
-	done = end != NAT
-	stop = np.where(done, end, np.maximum(pairs["as_of_ns"].to_numpy(np.int64), created))
-	target_s = np.where(pairs["time_unit"].to_numpy() == "Hours", 3600.0, 60.0) * pairs["target_value"].astype(float).to_numpy()
-	elapsed = np.zeros(len(pairs))
-	deadline = np.full(len(pairs), NAT, dtype=np.int64)
-	if not m.pauses.empty:
-		pm = m.pauses.merge(pairs[["ticket_id"]].reset_index(), on="ticket_id")
-		p_pair, p_lo, p_hi = pm["index"].to_numpy(np.int64), pm["start_ns"].to_numpy(np.int64), pm["end_ns"].to_numpy(np.int64)
-	else:
-		p_pair = p_lo = p_hi = np.array([], dtype=np.int64)
-	cals = pairs["calendar"].to_numpy()
-	for cal_name in pd.unique(cals):
-		rows = np.flatnonzero(cals == cal_name)
-		lo = datetime.fromtimestamp(created[rows].min() / NS_PER_SECOND).astimezone()
-		hi = datetime.fromtimestamp(max(stop[rows].max(), created[rows].max()) / NS_PER_SECOND).astimezone()
-		index = index_for(calendars[cal_name], lo - timedelta(days=1), hi + timedelta(days=1))
-		local = np.full(len(pairs), -1)
-		local[rows] = np.arange(len(rows))
-		mine = local[p_pair] >= 0 if len(p_pair) else np.array([], dtype=bool)
-		owner, ps, pe = local[p_pair[mine]], p_lo[mine], p_hi[mine]
-		elapsed[rows] = index.elapsed_excluding(created[rows], stop[rows], owner, ps, pe)
-		# exact deadlines, for the tickets that missed only (the first miss of the month is one of them)
-		late = elapsed[rows] > target_s[rows] + 1e-9
-		if late.any():
-			lr = rows[late]
-			remap = np.full(len(rows), -1)
-			remap[np.flatnonzero(late)] = np.arange(len(lr))
-			keep = remap[owner] >= 0 if len(owner) else np.array([], dtype=bool)
-			deadline[lr] = index.deadline_excluding_ns(
-				created[lr], np.round(target_s[lr] * NS_PER_SECOND).astype(np.int64), remap[owner[keep]], ps[keep], pe[keep], stop[lr]
-			)
-	missed = elapsed > target_s + 1e-9
-	counted = done | missed
-	met = done & ~missed
-	row = pairs["row"].to_numpy()
-	uniq, inv = np.unique(row, return_inverse=True)
-	counts.loc[uniq, "sample_count"] = np.bincount(inv, weights=counted).astype(int)
-	counts.loc[uniq, "met_count"] = np.bincount(inv, weights=met).astype(int)
-	miss = counted & ~met
-	if miss.any():
-		first = pd.Series(deadline[miss]).groupby(row[miss]).min()
-		counts.loc[first.index, "occurred_ns"] = first.to_numpy()
-	missed_tickets = pd.DataFrame(
-		{"row": row[miss], "ticket_id": pairs["ticket_id"].to_numpy()[miss], "elapsed_s": elapsed[miss], "deadline_ns": deadline[miss], "target_s": target_s[miss]}
-	)
-	return counts, missed_tickets
-
-
-def _union_elapsed(index, a, b, owner, lo, hi) -> np.ndarray:
-	"""Business seconds of [a_i, b_i) that the union of row i's intervals covers."""
-	return index.elapsed(a, b) - index.elapsed_excluding(a, b, owner, lo, hi)
-
-
-def _budget_exhausted(index, a, b, allowed_s, every, planned, k) -> int:
-	"""The instant unplanned downtime in [a, b) first exceeded the allowed downtime (the first miss)."""
-	owners, lo, hi = every
-	pl_owner, pl_lo, pl_hi = planned
-	mine = owners == k
-	starts, ends = np.maximum(lo[mine], a), np.minimum(hi[mine], b)
-	plo, phi = pl_lo[pl_owner == k], pl_hi[pl_owner == k]
-	spent = 0.0
-	for s_, e_ in sorted(zip(starts.tolist(), ends.tolist(), strict=True)):
-		if e_ <= s_:
+def _ticket_results(t: _Targets, calendars, m: Measurements, counts) -> pd.DataFrame:
+	"""Response / resolution targets into ``counts``; returns the (ticket, target) pairs that missed, with
+	their exact deadlines."""
+	sample, met, occurred = counts
+	rows = np.flatnonzero(np.isin(t.kind, tgt.TIME_KINDS))
+	tk = m.tickets
+	if not len(rows) or tk.empty:
+		return pd.DataFrame(columns=MISSED_COLUMNS)
+	# tickets of the targets' agreements created in some period, by integer agreement and priority
+	created_all = _i64(tk, "created_ns")
+	codes = t.code_names.get_indexer(tk["agreement_code"].to_numpy())
+	chosen = np.flatnonzero((codes >= 0) & (created_all >= t.period_start[rows].min()) & (created_all < t.period_end[rows].max()))
+	if not len(chosen):
+		return pd.DataFrame(columns=MISSED_COLUMNS)
+	prio = _PRIORITIES.get_indexer(tk["priority"].to_numpy()[chosen])
+	keys = codes[chosen] * _KEYS_PER_CODE + np.where(prio < 0, _NO_PRIORITY, prio)
+	order, pointers = _csr(keys, len(t.code_names) * _KEYS_PER_CODE)
+	ticket = chosen[order]  # position in ``tk`` of each sorted ticket
+	created = created_all[ticket]
+	response = _i64(tk, "response_ns")[ticket]
+	resolved = _i64(tk, "resolved_ns")[ticket]
+	# each target's tickets are one slice of the sorted tickets: its priority's, or all of its agreement's
+	row_prio = _PRIORITIES.get_indexer(t.frame["priority"].to_numpy())
+	base = t.code_codes * _KEYS_PER_CODE
+	lo = pointers[np.where(row_prio < 0, base, base + row_prio)]
+	hi = pointers[np.where(row_prio < 0, base + _KEYS_PER_CODE, base + row_prio + 1)]
+	# pauses by sorted ticket
+	p_start = p_end = np.zeros(0, dtype=np.int64)
+	p_pointers = np.zeros(len(ticket) + 1, dtype=np.int64)
+	if len(m.pauses):
+		where = np.full(len(tk), -1, dtype=np.int64)
+		where[ticket] = np.arange(len(ticket))
+		found = _pause_tickets(tk, m.pauses)
+		owner = np.where(found >= 0, where[np.maximum(found, 0)], -1)
+		mine = np.flatnonzero(owner >= 0)
+		p_order, p_pointers = _csr(owner[mine], len(ticket))
+		p_start = _i64(m.pauses, "start_ns")[mine][p_order]
+		p_end = _i64(m.pauses, "end_ns")[mine][p_order]
+	is_response = t.kind == tgt.RESPONSE_TIME
+	target_s = np.where(t.frame["time_unit"].to_numpy() == "Hours", 3600.0, 60.0) * t.value
+	missed_parts = []
+	for cal_code, group in _by_calendar(t.cal_codes, rows):
+		which, pos = _expand(lo[group], hi[group] - lo[group])
+		row = group[which]
+		c = created[pos]
+		inside = (c >= t.period_start[row]) & (c < t.period_end[row])
+		row, pos, c = row[inside], pos[inside], c[inside]
+		if not len(row):
 			continue
-		z = np.zeros(len(plo), dtype=np.int64)
-		down = float(index.elapsed_excluding(np.array([s_]), np.array([e_]), z, plo, phi)[0])
-		if spent + down > allowed_s + 1e-9:
-			return int(index.deadline(np.array([s_]), np.array([allowed_s - spent + 1]))[0])
-		spent += down
-	return NAT
-
-
-def _availability_results(t: pd.DataFrame, calendars, m: Measurements) -> pd.DataFrame:
-	out = pd.DataFrame(index=t.index, data={"measured_value": np.nan, "sample_count": 0, "met_count": 0, "occurred_ns": NAT, "covered_s": 0.0})
-	if t.empty:
-		return out
-	rows_df = t.reset_index().rename(columns={"index": "row"})
-
-	def owned(frame):
-		if frame.empty:
-			return np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-		j = rows_df[["row", "service"]].reset_index().merge(frame, on="service")
-		return j["index"].to_numpy(np.int64), j["start_ns"].to_numpy(np.int64), j["end_ns"].to_numpy(np.int64)
-
-	cov = owned(m.coverage)
-	outages = m.outages if not m.outages.empty else pd.DataFrame(columns=["service", "start_ns", "end_ns", "planned"])
-	planned = owned(outages[outages["planned"].astype(bool)] if len(outages) else outages)
-	every = owned(outages)
-	for cal_name, rows in rows_df.groupby("calendar", sort=False).indices.items():
-		a = rows_df["period_start_ns"].to_numpy(np.int64)[rows]
-		b = rows_df["period_end_ns"].to_numpy(np.int64)[rows]
-		lo = datetime.fromtimestamp(a.min() / NS_PER_SECOND).astimezone() - timedelta(days=1)
-		hi = datetime.fromtimestamp(b.max() / NS_PER_SECOND).astimezone() + timedelta(days=1)
-		index = index_for(calendars[cal_name], lo, hi)
-		local = np.full(len(rows_df), -1)
-		local[rows] = np.arange(len(rows))
-
-		def part(sel):
-			keep = np.isin(sel[0], rows)
-			return local[sel[0][keep]], sel[1][keep], sel[2][keep]
-
-		def union(*sels):
-			o = np.concatenate([s[0] for s in sels]) if sels else np.array([], dtype=np.int64)
-			return _union_elapsed(index, a, b, o, np.concatenate([s[1] for s in sels]), np.concatenate([s[2] for s in sels]))
-
-		c, p, e = part(cov), part(planned), part(every)
-		b_cov, b_p, b_all = union(c), union(p), union(e)
-		b_cov_p, b_cov_all = union(c, p), union(c, e)
-		cov_planned = b_cov + b_p - b_cov_p
-		cov_down = b_cov + b_all - b_cov_all
-		base = b_cov - cov_planned
-		down = cov_down - cov_planned
-		with np.errstate(invalid="ignore", divide="ignore"):
-			value = np.where(base > 0, (base - down) / base * 100.0, np.nan)
-		target_rows = rows_df["row"].to_numpy()[rows]
-		required = rows_df["target_value"].astype(float).to_numpy()[rows]
-		for k in np.flatnonzero((base > 0) & (value < required - 1e-9)):
-			out.loc[target_rows[k], "occurred_ns"] = _budget_exhausted(
-				index, a[k], b[k], base[k] * (1 - required[k] / 100.0), e, p, k
-			)
-		out.loc[target_rows, "measured_value"] = value
-		out.loc[target_rows, "sample_count"] = (base > 0).astype(int)
-		out.loc[target_rows, "met_count"] = ((base > 0) & (value >= required - 1e-9)).astype(int)
-		out.loc[target_rows, "covered_s"] = base
-	return out
-
-
-def _metric_results(t: pd.DataFrame, m: Measurements) -> pd.DataFrame:
-	out = pd.DataFrame(index=t.index, data={"measured_value": np.nan, "sample_count": 0, "met_count": 0, "occurred_ns": NAT})
-	if t.empty or m.metrics.empty:
-		return out
-	j = t.reset_index().rename(columns={"index": "row"}).merge(m.metrics, on=["agreement_code", "target_code"])
-	j = j[(j["at_ns"] >= j["period_start_ns"]) & (j["at_ns"] < j["period_end_ns"])]
-	if j.empty:
-		return out
-	higher = j["direction"].fillna("Higher is better").to_numpy() != "Lower is better"
-	required = pd.to_numeric(j["target_value"], errors="coerce").to_numpy(float)
-	value = j["value"].astype(float).to_numpy()
-	j = j.assign(ok=np.where(higher, value >= required - 1e-9, value <= required + 1e-9))
-	# the first value that missed is when the miss occurred
-	j = j.assign(miss_at=np.where(j["ok"], np.iinfo(np.int64).max, j["at_ns"]))
-	agg = j.groupby("row").agg(
-		measured_value=("value", "mean"), sample_count=("value", "size"), met_count=("ok", "sum"), occurred_ns=("miss_at", "min")
+		end = np.where(is_response[row], response[pos], resolved[pos])
+		done = end != NAT
+		stop = np.where(done, end, np.maximum(t.as_of[row], c))
+		limit = target_s[row]
+		# the pauses of each pair
+		count = p_pointers[pos + 1] - p_pointers[pos]
+		paused = np.flatnonzero(count)
+		p_owner, p_at = _expand(p_pointers[pos[paused]], count[paused])
+		p_owner = paused[p_owner]
+		ps, pe = p_start[p_at], p_end[p_at]
+		index = _span_index(calendars[t.cal_names[cal_code]], int(c.min()), int(max(stop.max(), c.max())))
+		elapsed = index.elapsed_excluding(c, stop, p_owner, ps, pe)
+		late = elapsed > limit + 1e-9
+		sample += np.bincount(row[done | late], minlength=len(sample))
+		met += np.bincount(row[done & ~late], minlength=len(met))
+		if not late.any():
+			continue
+		# exact deadlines, for the tickets that missed only (the first miss of the month is one of them)
+		lr = np.flatnonzero(late)
+		remap = np.full(len(row), -1, dtype=np.int64)
+		remap[lr] = np.arange(len(lr))
+		keep = remap[p_owner] >= 0
+		deadline = index.deadline_excluding_ns(
+			c[lr], np.round(limit[lr] * NS_PER_SECOND).astype(np.int64), remap[p_owner[keep]], ps[keep], pe[keep], stop[lr]
+		)
+		np.minimum.at(occurred, row[lr], deadline)
+		missed_parts.append((row[lr], ticket[pos[lr]], elapsed[lr], limit[lr], deadline))
+	if not missed_parts:
+		return pd.DataFrame(columns=MISSED_COLUMNS)
+	row, tpos, elapsed, limit, deadline = (np.concatenate(p) for p in zip(*missed_parts, strict=True))
+	order = np.lexsort((tpos, row))
+	row, tpos = row[order], tpos[order]
+	return pd.DataFrame(
+		{
+			"agreement": t.frame["agreement"].to_numpy()[row],
+			"target_code": t.frame["target_code"].to_numpy()[row],
+			"ticket_id": tk["ticket_id"].to_numpy()[tpos],
+			"elapsed_minutes": elapsed[order] / 60.0,
+			"target_minutes": limit[order] / 60.0,
+			"deadline_ns": deadline[order],
+		},
+		columns=MISSED_COLUMNS,
 	)
-	agg.loc[agg.occurred_ns == np.iinfo(np.int64).max, "occurred_ns"] = NAT
-	out.loc[agg.index, ["measured_value", "sample_count", "met_count", "occurred_ns"]] = agg.to_numpy()
-	return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# availability
+
+_COVERED, _PLANNED, _DOWN = 0, 1, 2
+
+
+def _availability_results(t: _Targets, calendars, m: Measurements, measured, counts) -> None:
+	"""Availability targets into ``measured`` and ``counts``.
+
+	In each calendar's business-time coordinates, the coverage, planned and unplanned spans of a target's
+	service become events (+1 where a span starts, −1 where it ends) sorted by target and position; a
+	running count of each kind tells, between two events, whether that stretch is covered, planned and
+	down. Covered and not planned is the base; covered, not planned and down is the downtime. Summing the
+	stretches gives both, and the running sum of the downtime gives the instant it exceeded the allowance.
+	"""
+	sample, met, occurred = counts
+	rows = np.flatnonzero(t.kind == tgt.AVAILABILITY)
+	if not len(rows):
+		return
+	svc_codes, svc_names = pd.factorize(t.frame["service"].to_numpy()[rows])
+	svc_index = pd.Index(svc_names)
+	row_order, row_pointers = _csr(svc_codes, len(svc_names))
+	spans = []  # (kind, service code, start, end)
+	outages = m.outages
+	for kind, frame in (
+		(_COVERED, m.coverage),
+		(_PLANNED, outages[outages["planned"].astype(bool).to_numpy()] if len(outages) else outages),
+		(_DOWN, outages[~outages["planned"].astype(bool).to_numpy()] if len(outages) else outages),
+	):
+		if not len(frame):
+			continue
+		svc = svc_index.get_indexer(frame["service"].to_numpy())
+		mine = np.flatnonzero(svc >= 0)
+		spans.append((np.full(len(mine), kind, dtype=np.int8), svc[mine], _i64(frame, "start_ns")[mine], _i64(frame, "end_ns")[mine]))
+	if not spans:
+		return
+	s_kind, s_svc, s_start, s_end = (np.concatenate(p) for p in zip(*spans, strict=True))
+	# every span with every target on its service
+	which, at = _expand(row_pointers[s_svc], row_pointers[s_svc + 1] - row_pointers[s_svc])
+	e_row = rows[row_order[at]]
+	e_kind, e_start, e_end = s_kind[which], s_start[which], s_end[which]
+	lo = np.zeros(len(e_row), dtype=np.int64)
+	hi = np.zeros(len(e_row), dtype=np.int64)
+	a_row = np.zeros(len(t.kind), dtype=np.int64)
+	b_row = np.zeros(len(t.kind), dtype=np.int64)
+	indexes = {}
+	for cal_code, group in _by_calendar(t.cal_codes, rows):
+		index = _span_index(calendars[t.cal_names[cal_code]], int(t.period_start[group].min()), int(t.period_end[group].max()))
+		indexes[cal_code] = index
+		# a target's own period, in its calendar's business-time coordinates
+		a_row[group] = index.positions_ns(t.period_start[group])
+		b_row[group] = index.positions_ns(t.period_end[group])
+		sel = np.flatnonzero(t.cal_codes[e_row] == cal_code)
+		r = e_row[sel]
+		lo[sel] = np.clip(index.positions_ns(e_start[sel]), a_row[r], b_row[r])
+		hi[sel] = np.clip(index.positions_ns(e_end[sel]), a_row[r], b_row[r])
+	live = np.flatnonzero(hi > lo)
+	if not len(live):
+		return
+	ev_row = np.concatenate([e_row[live], e_row[live]])
+	ev_pos = np.concatenate([lo[live], hi[live]])
+	ev_kind = np.concatenate([e_kind[live], e_kind[live]])
+	ev_delta = np.concatenate([np.ones(len(live), dtype=np.int64), -np.ones(len(live), dtype=np.int64)])
+	order = np.lexsort((ev_pos, ev_row))
+	ev_row, ev_pos, ev_kind, ev_delta = ev_row[order], ev_pos[order], ev_kind[order], ev_delta[order]
+	# each target's deltas add up to 0, so one running sum over all of them restarts at every target
+	depth = [np.cumsum(np.where(ev_kind == k, ev_delta, 0)) > 0 for k in (_COVERED, _PLANNED, _DOWN)]
+	same = np.concatenate([ev_row[1:] == ev_row[:-1], [False]])
+	length = np.where(same, np.concatenate([ev_pos[1:] - ev_pos[:-1], [0]]), 0)
+	counted = depth[_COVERED] & ~depth[_PLANNED]
+	base_len = np.where(counted, length, 0)
+	down_len = np.where(counted & depth[_DOWN], length, 0)
+	heads = np.flatnonzero(np.concatenate([[True], ev_row[1:] != ev_row[:-1]]))
+	target_rows = ev_row[heads]
+	base = np.add.reduceat(base_len, heads)
+	down = np.add.reduceat(down_len, heads)
+	have = base > 0
+	value = np.where(have, (base - down) / np.where(have, base, 1) * 100.0, np.nan)
+	required = t.value[target_rows]
+	ok = value >= required - 1e-9
+	measured[target_rows] = value
+	sample[target_rows] = have.astype(np.int64)
+	met[target_rows] = (have & ok).astype(np.int64)
+	# the first miss: where the downtime that counts first exceeds the allowed downtime by a second (or,
+	# when the month's downtime is over the allowance by less than that, where the last of it ends)
+	breached = have & ~ok
+	if not breached.any():
+		return
+	allowed = base * (1.0 - required / 100.0)
+	need = np.minimum(np.rint(allowed + NS_PER_SECOND).astype(np.int64), down)
+	group_of_event = np.repeat(np.arange(len(heads)), np.diff(np.concatenate([heads, [len(ev_row)]])))
+	running = np.cumsum(down_len)
+	before_group = (running - down_len)[heads]
+	reached = (running - before_group[group_of_event] >= need[group_of_event]) & (down_len > 0) & breached[group_of_event]
+	first = np.minimum.reduceat(np.where(reached, np.arange(len(ev_row)), len(ev_row)), heads)
+	hit = np.flatnonzero(first < len(ev_row))
+	at = first[hit]
+	position = ev_pos[at] + need[hit] - (running[at] - down_len[at] - before_group[hit])
+	for cal_code, index in indexes.items():
+		mine = t.cal_codes[target_rows[hit]] == cal_code
+		if mine.any():
+			occurred[target_rows[hit][mine]] = index.instants_ns(position[mine])
+
+
+# ---------------------------------------------------------------------------------------------------
+# named metrics
+
+
+def _metric_results(t: _Targets, m: Measurements, measured, counts) -> None:
+	sample, met, occurred = counts
+	rows = np.flatnonzero(t.kind == tgt.CUSTOM_METRIC)
+	mk = m.metrics
+	if not len(rows) or mk.empty:
+		return
+	tc_codes, tc_names = pd.factorize(t.frame["target_code"].to_numpy()[rows])
+	keys = t.code_codes[rows] * len(tc_names) + tc_codes
+	size = len(t.code_names) * len(tc_names)
+	order, pointers = _csr(keys, size)
+	code = t.code_names.get_indexer(mk["agreement_code"].to_numpy())
+	tcode = pd.Index(tc_names).get_indexer(mk["target_code"].to_numpy())
+	valid = np.flatnonzero((code >= 0) & (tcode >= 0))
+	key = code[valid] * len(tc_names) + tcode[valid]
+	which, at = _expand(pointers[key], pointers[key + 1] - pointers[key])
+	row = rows[order[at]]
+	value_at = _i64(mk, "at_ns")[valid][which]
+	value = mk["value"].to_numpy(dtype=float)[valid][which]
+	inside = (value_at >= t.period_start[row]) & (value_at < t.period_end[row])
+	row, value_at, value = row[inside], value_at[inside], value[inside]
+	if not len(row):
+		return
+	lower = t.frame["direction"].to_numpy()[row] == tgt.LOWER_IS_BETTER
+	required = t.value[row]
+	ok = np.where(lower, value <= required + 1e-9, value >= required - 1e-9)
+	n = len(t.kind)
+	total = np.bincount(row, weights=value, minlength=n)
+	count = np.bincount(row, minlength=n)
+	sample += count
+	met += np.bincount(row[ok], minlength=n)
+	# the first value that missed is when the miss occurred
+	np.minimum.at(occurred, row[~ok], value_at[~ok])
+	seen = count > 0
+	measured[seen] = total[seen] / count[seen]
+
+
+# ---------------------------------------------------------------------------------------------------
+# the month
 
 
 def evaluate(
@@ -360,80 +515,86 @@ def evaluate(
 	as_of: datetime | None = None,
 	now: datetime | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-	"""Results for one month (RESULT_COLUMNS), and the tickets that missed (row-aligned by agreement and target).
+	"""Results for one month (RESULT_COLUMNS), and the tickets that missed (MISSED_COLUMNS, by target row
+	and ticket).
 
 	Open tickets are judged at ``as_of`` when given, else at the end of the month in each agreement's own
 	time zone (never later than ``now``, while the month is still running), so an agreement's result does
 	not depend on which other agreements are computed with it.
 	"""
-	t = periods(targets.reset_index(drop=True), calendars, year, month)
-	if t.empty:
-		return pd.DataFrame(columns=RESULT_COLUMNS), pd.DataFrame(columns=["agreement", "target_code", "ticket_id", "elapsed_minutes", "target_minutes", "deadline_ns"])
-	t = t.copy()
-	t["compliance_share"] = pd.to_numeric(t["compliance_share"], errors="coerce").fillna(100.0)
-	t["target_value"] = pd.to_numeric(t["target_value"], errors="coerce")
-	kinds = t["metric_kind"]
-	av_rows = t[kinds == "Availability"]
-	mt_rows = t[kinds == "Custom Metric"]
+	frame = periods(targets.reset_index(drop=True), calendars, year, month).reset_index(drop=True)
+	if frame.empty:
+		return pd.DataFrame(columns=RESULT_COLUMNS), pd.DataFrame(columns=MISSED_COLUMNS)
+	n = len(frame)
+	month_end = _i64(frame, "month_end_ns")
 	if as_of is not None:
-		t["as_of_ns"] = _ns(as_of)
+		as_of_ns = np.full(n, _ns(as_of), dtype=np.int64)
 	else:
-		t["as_of_ns"] = np.minimum(t["month_end_ns"].to_numpy(np.int64), _ns(now) if now is not None else np.iinfo(np.int64).max)
-	time_rows = t[kinds.isin(tgt.TIME_KINDS)]
+		as_of_ns = np.minimum(month_end, _ns(now) if now is not None else _NEVER)
+	cal_codes, cal_names = pd.factorize(frame["calendar"].to_numpy())
+	code_codes, code_names = pd.factorize(frame["agreement_code"].to_numpy())
+	t = _Targets(
+		frame=frame,
+		kind=frame["metric_kind"].to_numpy(dtype=object),
+		value=pd.to_numeric(frame["target_value"], errors="coerce").to_numpy(dtype=float),
+		share=pd.to_numeric(frame["compliance_share"], errors="coerce").fillna(100.0).to_numpy(dtype=float),
+		period_start=_i64(frame, "period_start_ns"),
+		period_end=_i64(frame, "period_end_ns"),
+		as_of=as_of_ns,
+		cal_codes=cal_codes,
+		cal_names=np.asarray(cal_names, dtype=object),
+		code_codes=code_codes,
+		code_names=pd.Index(code_names),
+	)
+	sample = np.zeros(n, dtype=np.int64)
+	met = np.zeros(n, dtype=np.int64)
+	occurred = np.full(n, _NEVER, dtype=np.int64)
+	measured = np.full(n, np.nan)
+	counts = (sample, met, occurred)
 
-	res = pd.DataFrame(index=t.index, columns=["measured_value", "sample_count", "met_count", "occurred_ns", "method"])
-	tk, missed = _ticket_results(time_rows, calendars, measurements)
-	if len(time_rows):
-		share = np.where(tk["sample_count"] > 0, tk["met_count"] / tk["sample_count"].where(tk["sample_count"] > 0, 1) * 100, np.nan)
-		res.loc[time_rows.index, ["sample_count", "met_count", "occurred_ns"]] = tk[["sample_count", "met_count", "occurred_ns"]].to_numpy()
-		res.loc[time_rows.index, "measured_value"] = share
-		response = (time_rows["metric_kind"] == "Response Time").to_numpy()
-		res.loc[time_rows.index, "method"] = np.where(
-			response,
-			_(
-				"Share of tickets created in the period whose business time to first response, net of pauses, met the target; tickets not yet answered count once past the target"
-			),
-			_(
-				"Share of tickets created in the period whose business time to resolution, net of pauses, met the target; tickets not yet resolved count once past the target"
-			),
-		)
-	av = _availability_results(av_rows, calendars, measurements)
-	if len(av_rows):
-		res.loc[av_rows.index, ["measured_value", "sample_count", "met_count", "occurred_ns"]] = av[["measured_value", "sample_count", "met_count", "occurred_ns"]].to_numpy()
-		res.loc[av_rows.index, "method"] = _(
-			"Availability over monitored service hours, excluding planned maintenance: (covered − planned − unplanned down) / (covered − planned)"
-		)
-	mt = _metric_results(mt_rows, measurements)
-	if len(mt_rows):
-		res.loc[mt_rows.index, ["measured_value", "sample_count", "met_count", "occurred_ns"]] = mt[["measured_value", "sample_count", "met_count", "occurred_ns"]].to_numpy()
-		res.loc[mt_rows.index, "method"] = _("Mean of the values recorded for the target in the period")
+	missed = _ticket_results(t, calendars, measurements, counts)
+	is_time = np.isin(t.kind, tgt.TIME_KINDS)
+	has = is_time & (sample > 0)
+	measured[has] = met[has] / sample[has] * 100.0
+	_availability_results(t, calendars, measurements, measured, counts)
+	_metric_results(t, measurements, measured, counts)
 
-	sample = res["sample_count"].fillna(0).astype(int).to_numpy()
-	measured = pd.to_numeric(res["measured_value"], errors="coerce").to_numpy(float)
-	is_time = kinds.isin(tgt.TIME_KINDS).to_numpy()
-	required = np.where(is_time, t["compliance_share"].to_numpy(float), t["target_value"].to_numpy(float))
-	higher = np.where(kinds.to_numpy() == "Custom Metric", t["direction"].fillna("Higher is better").to_numpy() == "Higher is better", True)
-	result = _result(np.nan_to_num(measured, nan=-np.inf), sample, required, higher)
+	required = np.where(is_time, t.share, t.value)
+	lower = (t.kind == tgt.CUSTOM_METRIC) & (frame["direction"].to_numpy() == tgt.LOWER_IS_BETTER)
+	ok = np.where(lower, measured <= required + 1e-9, measured >= required - 1e-9)
+	result = np.where(sample == 0, NO_DATA, np.where(ok, MET, BREACHED))
+	occurred = np.where((result == BREACHED) & (occurred != _NEVER), occurred, NAT)
 
-	out = t[[c for c in RESULT_COLUMNS if c in t.columns]].copy()
-	out["year"], out["month"] = year, month
-	out["measured_value"] = np.where(sample > 0, measured, np.nan)
-	out["sample_count"] = sample
-	out["met_count"] = res["met_count"].fillna(0).astype(int).to_numpy()
-	out["result"] = result
-	out["method"] = res["method"].to_numpy()
-	occurred = res["occurred_ns"].fillna(NAT).astype(np.int64).to_numpy()
-	out["occurred_ns"] = np.where(result == BREACHED, occurred, NAT)
-	for col in ("metric_name", "unit", "priority"):
-		out[col] = t[col].fillna("") if col in t.columns else ""
-	out = out.reindex(columns=RESULT_COLUMNS).reset_index(drop=True)
+	def text(column):
+		return frame[column].fillna("").to_numpy(dtype=object) if column in frame.columns else np.full(n, "", dtype=object)
 
-	if len(missed):
-		info = t.loc[missed["row"].to_numpy(), ["agreement", "target_code"]].reset_index(drop=True)
-		missed = pd.concat([info, missed.reset_index(drop=True)], axis=1)
-		missed["elapsed_minutes"] = missed["elapsed_s"] / 60.0
-		missed["target_minutes"] = missed["target_s"] / 60.0
-		missed = missed[["agreement", "target_code", "ticket_id", "elapsed_minutes", "target_minutes", "deadline_ns"]]
-	else:
-		missed = pd.DataFrame(columns=["agreement", "target_code", "ticket_id", "elapsed_minutes", "target_minutes", "deadline_ns"])
+	out = pd.DataFrame(
+		{
+			"agreement": frame["agreement"].to_numpy(),
+			"agreement_code": frame["agreement_code"].to_numpy(),
+			"version": frame["version"].to_numpy(),
+			"agreement_type": frame["agreement_type"].to_numpy(),
+			"party": frame["party"].to_numpy(),
+			"target_code": frame["target_code"].to_numpy(),
+			"service": frame["service"].to_numpy(),
+			"metric_kind": t.kind,
+			"metric_name": text("metric_name"),
+			"priority": text("priority"),
+			"year": year,
+			"month": month,
+			"period_start": frame["period_start"].to_numpy(),
+			"period_end": frame["period_end"].to_numpy(),
+			"target_value": t.value,
+			"time_unit": np.where(is_time, text("time_unit"), ""),
+			"unit": text("unit"),
+			"compliance_share": t.share,
+			"measured_value": np.where(sample > 0, measured, np.nan),
+			"sample_count": sample,
+			"met_count": met,
+			"result": result,
+			"method": pd.Series(t.kind).map(METHODS).to_numpy(dtype=object),
+			"occurred_ns": occurred,
+		},
+		columns=RESULT_COLUMNS,
+	)
 	return out, missed

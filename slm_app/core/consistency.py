@@ -15,8 +15,7 @@ from datetime import date
 
 from slm_app.core import targets as tgt
 from slm_app.core.errors import _
-
-ENDED = ("Expired", "Terminated", "Superseded")
+from slm_app.core.lifecycle import ENDED_STATES
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def check_underpinning(
 				out.append(Conflict("unknown_target", code, ua_name, ut_code, _("SLA target {0} is linked to {1} target {2}, which does not exist"), (code, ua_name, ut_code)))
 				continue
 			ref = f"{ua_name} {ut_code}"
-			if ua.get("workflow_state") in ENDED:
+			if ua.get("workflow_state") in ENDED_STATES:
 				out.append(Conflict("not_in_force", code, ua_name, ut_code, _("SLA target {0} relies on {1}, which is {2}"), (code, ua_name, ua.get("workflow_state"))))
 			if (code, ua_name) not in validity_reported and not _covers(ua.get("valid_from"), ua.get("valid_to"), sla.get("valid_from"), sla.get("valid_to")):
 				validity_reported.add((code, ua_name))

@@ -3,7 +3,8 @@
 Rows come from Data Import, the bulk REST endpoint, the desk and the offline command as plain dicts of
 strings or values. Each bad row is named with its row number and reason; the caller decides whether
 to keep the valid rows or none. Instants become int64 UTC nanoseconds; a timestamp without a zone is
-read in the agreement's time zone when the row names one, else in ``default_tz``, else refused.
+read as :mod:`slm_app.core.directory` says (the agreement's or the service's zone), else refused.
+Which agreement a ticket belongs to is the directory's rule too.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 from dateutil import parser as dateparser
 
-from slm_app.core.errors import Problem, _
+from slm_app.core.directory import BadValue, Directory
+from slm_app.core.errors import Problem, RuleError, _
+from slm_app.core.instants import NAT, OPEN_END
+from slm_app.core.periods import parse_month
 from slm_app.core.targets import PRIORITIES
 
-NAT = np.iinfo(np.int64).min
+__all__ = ["BadValue", "Directory", "check_tickets", "check_outages", "check_coverage", "check_metrics", "parse_instant"]
 
 TICKET_COLUMNS = ["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns", "raised_by"]
-PAUSE_COLUMNS = ["ticket_id", "start_ns", "end_ns"]
+PAUSE_COLUMNS = ["ticket_id", "start_ns", "end_ns", "ticket_row"]  # ticket_row: the row of its ticket in tickets
 OUTAGE_COLUMNS = ["service", "start_ns", "end_ns", "planned"]
 COVERAGE_COLUMNS = ["service", "start_ns", "end_ns"]
 METRIC_COLUMNS = ["agreement_code", "target_code", "at_ns", "value"]
@@ -37,12 +40,6 @@ LATEST = datetime(2199, 12, 31, 23, 59, 59)
 # the longest text a Data field holds, and what a record's name may not contain (Frappe's naming rules)
 MAX_TEXT = 140
 NAME_FORBIDDEN = ("<", ">", "\n", "\r", "\t")
-
-
-class BadValue(ValueError):
-	def __init__(self, problem: Problem):
-		super().__init__(problem.format())
-		self.problem = problem
 
 
 @dataclass
@@ -132,16 +129,10 @@ def _flag(value) -> bool:
 	return bool(value) and not (isinstance(value, float) and math.isnan(value))
 
 
-@dataclass(frozen=True)
-class Directory:
-	"""What rows may refer to: agreements by name or code → (code, time zone), the SLA of a customer for a
-	service, known services, and each agreement's target codes."""
-
-	agreements: dict[str, tuple[str, str]]
-	by_service_customer: dict[tuple[str, str], str] = field(default_factory=dict)
-	services: dict[str, str | None] = field(default_factory=dict)  # service -> time zone of its calendar
-	target_codes: dict[str, set[str]] = field(default_factory=dict)  # agreement code -> codes
-	default_tz: str | None = None
+def _created(value, tz, n) -> int:
+	if _blank(value):
+		raise BadValue(Problem(_("Row {0}: Created is required"), (n,), "created", n))
+	return parse_instant(value, tz, "created", n)
 
 
 def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked:
@@ -156,26 +147,13 @@ def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 			tid = _text(tid, "ticket_id", n, name=True)
 			if tid in seen:
 				raise BadValue(Problem(_("Row {0}: ticket {1} is already in row {2}"), (n, tid, seen[tid]), "ticket_id", n))
-			code = tz = None
 			ref = r.get("agreement")
 			if not _blank(ref):
-				if str(ref).strip() not in d.agreements:
-					raise BadValue(Problem(_("Row {0}: unknown agreement {1}"), (n, ref), "agreement", n))
-				code, tz = d.agreements[str(ref).strip()]
+				code, tz = d.agreement(ref, n)
 			else:
-				key = (str(r.get("service") or "").strip(), str(r.get("customer") or "").strip())
-				if key not in d.by_service_customer:
-					raise BadValue(
-						Problem(
-							_("Row {0}: no agreement found for service {1} and customer {2}; give the agreement"),
-							(n, key[0] or "-", key[1] or "-"),
-							"agreement",
-							n,
-						)
-					)
-				code = d.by_service_customer[key]
-				tz = d.agreements.get(code, (code, None))[1]
-			tz = tz or d.default_tz
+				code, tz = d.ticket_agreement(
+					r.get("service"), r.get("customer"), r.get("created"), n, lambda value, zone: _created(value, zone, n)
+				)
 			priority = "" if _blank(r.get("priority")) else str(r.get("priority")).strip()
 			if priority and priority not in PRIORITIES:
 				raise BadValue(Problem(_("Row {0}: Priority must be one of {1}, not {2}"), (n, ", ".join(PRIORITIES), priority), "priority", n))
@@ -208,18 +186,18 @@ def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 				pe = parse_instant(p.get("end"), tz, "pause end", n) if not _blank(p.get("end")) else NAT
 				if pe != NAT and pe < ps:
 					raise BadValue(Problem(_("Row {0}: a pause ends before it starts"), (n,), "pauses", n))
-				row_pauses.append((tid, ps, pe if pe != NAT else max(resolved, created) if resolved != NAT else np.iinfo(np.int64).max // 2))
+				row_pauses.append((tid, ps, pe if pe != NAT else max(resolved, created) if resolved != NAT else OPEN_END))
 			raised_by = "" if _blank(r.get("raised_by")) else _text(r.get("raised_by"), "raised_by", n)
 		except BadValue as e:
 			problems.append(e.problem)
 			continue
 		seen[tid] = n
 		out.append((tid, code, priority, created, response, resolved, raised_by))
-		pauses.extend(row_pauses)
+		pauses.extend((*p, len(out) - 1) for p in row_pauses)
 	return Checked(
 		{
 			"tickets": pd.DataFrame(out, columns=TICKET_COLUMNS).astype({"created_ns": "int64", "response_ns": "int64", "resolved_ns": "int64"}),
-			"pauses": pd.DataFrame(pauses, columns=PAUSE_COLUMNS).astype({"start_ns": "int64", "end_ns": "int64"}),
+			"pauses": pd.DataFrame(pauses, columns=PAUSE_COLUMNS).astype({"start_ns": "int64", "end_ns": "int64", "ticket_row": "int64"}),
 		},
 		problems,
 		len(rows),
@@ -235,7 +213,7 @@ def _check_spans(rows, d: Directory, first_row: int, planned_column: bool) -> tu
 				raise BadValue(Problem(_("Row {0}: Service is required"), (n,), "service", n))
 			if d.services and service not in d.services:
 				raise BadValue(Problem(_("Row {0}: unknown service {1}"), (n, service), "service", n))
-			tz = d.services.get(service) or d.default_tz
+			tz = d.service_zone(service)
 			if _blank(r.get("start")) or _blank(r.get("end")):
 				raise BadValue(Problem(_("Row {0}: Start and End are required"), (n,), "start", n))
 			start = parse_instant(r.get("start"), tz, "start", n)
@@ -264,15 +242,13 @@ def check_coverage(rows: list[dict], d: Directory, first_row: int = 1) -> Checke
 
 
 def check_metrics(rows: list[dict], d: Directory, first_row: int = 1) -> Checked:
-	"""Metric values: agreement, target (code), at (timestamp) or period (YYYY-MM), value."""
-	out, problems = [], []
+	"""Metric values: agreement, target (code), at (timestamp) or period (YYYY-MM), value. A second value
+	for the same agreement, target and instant is refused, as a second row of the same ticket is."""
+	out, problems, seen = [], [], {}
 	for n, r in enumerate(rows, first_row):
 		try:
 			ref = str(r.get("agreement") or "").strip()
-			if ref not in d.agreements:
-				raise BadValue(Problem(_("Row {0}: unknown agreement {1}"), (n, ref or "-"), "agreement", n))
-			code, tz = d.agreements[ref]
-			tz = tz or d.default_tz
+			code, tz = d.agreement(ref, n)
 			target = str(r.get("target") or r.get("target_code") or "").strip()
 			if d.target_codes and target not in d.target_codes.get(code, set()):
 				raise BadValue(Problem(_("Row {0}: agreement {1} has no target {2}"), (n, ref, target or "-"), "target", n))
@@ -280,16 +256,26 @@ def check_metrics(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 				at = parse_instant(r.get("at"), tz, "at", n)
 			elif not _blank(r.get("period")):
 				try:
-					y, m = (int(x) for x in str(r.get("period")).strip().split("-")[:2])
-					at = parse_instant(datetime(y, m, 1, 12), tz, "period", n)
-				except (ValueError, TypeError):
+					y, m = parse_month(str(r.get("period")))
+				except RuleError:
 					raise BadValue(Problem(_("Row {0}: Period must look like 2026-03, not {1}"), (n, r.get("period")), "period", n)) from None
+				at = parse_instant(datetime(y, m, 1, 12), tz, "period", n)
 			else:
 				raise BadValue(Problem(_("Row {0}: give the time (at) or the month (period) of the value"), (n,), "at", n))
 			value = _number(r.get("value"), "value", n)
+			if (code, target, at) in seen:
+				raise BadValue(
+					Problem(
+						_("Row {0}: agreement {1} already has a value of target {2} at that time, in row {3}"),
+						(n, ref, target, seen[code, target, at]),
+						"at",
+						n,
+					)
+				)
 		except BadValue as e:
 			problems.append(e.problem)
 			continue
+		seen[code, target, at] = n
 		out.append((code, target, at, value))
 	frame = pd.DataFrame(out, columns=METRIC_COLUMNS).astype({"at_ns": "int64", "value": "float64"})
 	return Checked({"metrics": frame}, problems, len(rows))

@@ -11,6 +11,7 @@ Instants are aware datetimes or, for arrays, int64 nanoseconds since the Unix ep
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from slm_app.core.calendar import local_instant
+from slm_app.core.errors import Problem, RuleError, _
 
 UTC = timezone.utc
 NAT = np.iinfo(np.int64).min  # numpy's NaT as int64 nanoseconds
@@ -30,8 +32,48 @@ def _zone(tz: str | ZoneInfo) -> ZoneInfo:
 
 
 def _check_month(year: int, month: int) -> None:
-	if not 1 <= month <= 12:
+	if not 1 <= int(month) <= 12:
 		raise ValueError(f"month must be 1-12, not {month}")
+
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def period_key(year: int, month: int) -> str:
+	"""A month as the monitoring table, the breaches and the files write it: "2026-03"."""
+	_check_month(year, month)
+	return f"{int(year):04d}-{int(month):02d}"
+
+
+# the years a month of monitoring can be in: anything else is a typing error (0001-01, 9999-12)
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+
+
+def parse_month(value, label: str | None = None, field: str = "month") -> Month:
+	"""(year, month) from "2026-03" (or "2026-3"). Raises RuleError naming the value; ``label`` (already in
+	the user's language) names the field in the message."""
+	match = _MONTH_RE.match(value) if isinstance(value, str) else None
+	if not match or not 1 <= int(match[2]) <= 12:
+		if label:
+			raise RuleError([Problem(_("{0} must look like 2026-03, not {1}"), (label, value), field)])
+		raise RuleError([Problem(_("Month must look like 2026-03, not {0}"), (value,), field)])
+	if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+		raise RuleError(
+			[Problem(_("Month {0} is outside the years monitoring covers ({1} to {2})"), (value, FIRST_YEAR, LAST_YEAR), field)]
+		)
+	return int(match[1]), int(match[2])
+
+
+def parse_months(value, field: str = "months") -> list[Month]:
+	"""Every month of "2026-01..2026-06" (both ends included), or the one month of "2026-03"."""
+	text = value.strip() if isinstance(value, str) else value
+	if isinstance(text, str) and ".." in text:
+		first, _sep, last = text.partition("..")
+		first, last = parse_month(first, field=field), parse_month(last, field=field)
+		if last < first:
+			raise RuleError([Problem(_("The range {0} ends before it starts; give the first month first, e.g. 2026-01..2026-06"), (value,), field)])
+		return months_between(date(*first, 1), date(*last, 1))
+	return [parse_month(text, field=field)]
 
 
 def next_month(year: int, month: int) -> Month:

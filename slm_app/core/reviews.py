@@ -11,11 +11,12 @@ addressed recovered in the months after it was raised.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
+from slm_app.core.calendar import parse_date
 from slm_app.core.compliance import BREACHED, MET
 from slm_app.core.errors import Problem, _, raise_if
 from slm_app.core.lifecycle import REVIEW_CYCLES, check_review_cycle
@@ -26,17 +27,6 @@ DONE, DROPPED = "Done", "Dropped"
 ITEM_CLOSED = frozenset({DONE, DROPPED})
 DEFAULT_CYCLE = "Yearly"  # PROCESS.md: a review meeting at least yearly
 RECOVERY_COLUMNS = ["agreement_code", "target_code", "months_observed", "months_met", "recovered"]
-
-
-def _day(value) -> date | None:
-	"""A date from a date, a datetime (its date) or an ISO text; None when empty."""
-	if value is None or (isinstance(value, str) and not value.strip()) or pd.isna(value) is True:
-		return None
-	if isinstance(value, datetime):
-		return value.date()
-	if isinstance(value, date):
-		return value
-	return date.fromisoformat(str(value)[:10])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -56,7 +46,7 @@ def review_dates(valid_from: date, valid_to: date | None, cycle: str, until: dat
 	"""
 	raise_if(check_review_cycle(cycle))
 	step = REVIEW_CYCLES[cycle]
-	valid_from, valid_to, until = _day(valid_from), _day(valid_to), _day(until)
+	valid_from, valid_to, until = parse_date(valid_from), parse_date(valid_to), parse_date(until)
 	if valid_to is not None and valid_to < valid_from:
 		return []
 	dates: list[date] = []
@@ -81,15 +71,15 @@ def reviews_to_create(
 	``agreements``: dicts with name, valid_from, valid_to, review_cycle. An agreement without Valid From is
 	skipped (it is not in force); one without a review cycle is reviewed yearly. Sorted by date, then name.
 	"""
-	until = _day(today) + timedelta(days=int(horizon_days))
-	existing = {(name, _day(d)) for name, d in existing}
+	until = parse_date(today) + timedelta(days=int(horizon_days))
+	existing = {(name, parse_date(d)) for name, d in existing}
 	out: set[tuple[str, date]] = set()
 	for a in agreements:
-		valid_from = _day(a.get("valid_from"))
+		valid_from = parse_date(a.get("valid_from"))
 		if valid_from is None:
 			continue
 		cycle = a.get("review_cycle") or DEFAULT_CYCLE
-		for due in review_dates(valid_from, _day(a.get("valid_to")), cycle, until):
+		for due in review_dates(valid_from, parse_date(a.get("valid_to")), cycle, until):
 			if (a["name"], due) not in existing:
 				out.add((a["name"], due))
 	return sorted(out, key=lambda r: (r[1], r[0]))
@@ -99,10 +89,10 @@ def reminders_due(reviews: list[dict], today: date, days_ahead: int) -> list[str
 	"""Names of the reviews to remind the manager of: status Scheduled, ``review_date`` no later than
 	``today + days_ahead`` and no ``reminded_on`` yet. A scheduled review already past its date and never
 	reminded is included: it is overdue and still to be held. Sorted by date, then name."""
-	until = _day(today) + timedelta(days=int(days_ahead))
+	until = parse_date(today) + timedelta(days=int(days_ahead))
 	due = []
 	for r in reviews:
-		when = _day(r.get("review_date"))
+		when = parse_date(r.get("review_date"))
 		if r.get("status") == SCHEDULED and when is not None and when <= until and not r.get("reminded_on"):
 			due.append((when, r["name"]))
 	return [name for _when, name in sorted(due)]
@@ -162,13 +152,13 @@ def check_plan_close(actions: list[dict], field: str = "actions") -> list[Proble
 
 def validate_actions(actions: list[dict], start: date | None = None, field: str = "actions") -> list[Problem]:
 	"""Each action needs an owner and a due date, and is not due before the plan starts (when given)."""
-	start = _day(start)
+	start = parse_date(start)
 	problems: list[Problem] = []
 	for i, row in enumerate(actions, start=1):
 		idx = _idx(row, i)
 		if not str(row.get("owner") or "").strip():
 			problems.append(Problem(_("Row {0}: Owner is required"), (idx,), field, idx))
-		due = _day(row.get("due_date"))
+		due = parse_date(row.get("due_date"))
 		if due is None:
 			problems.append(Problem(_("Row {0}: Due Date is required"), (idx,), field, idx))
 		elif start is not None and due < start:

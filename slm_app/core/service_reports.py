@@ -14,23 +14,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from slm_app.core.agreements import IN_FORCE_STATES, in_force_between
+from slm_app.core.calendar import parse_date
 from slm_app.core.compliance import BREACHED, MET, NO_DATA
 from slm_app.core.errors import Problem, _
-from slm_app.core.lifecycle import ACTIVE, EXPIRED, SUPERSEDED, TERMINATED
-from slm_app.core.reviews import _day
+from slm_app.core.periods import period_key
 from slm_app.core.targets import AVAILABILITY, CUSTOM_METRIC, format_number, value_text
 
 CUSTOMER, SLA_SCOPE = "Customer", "SLA"
 SCOPES = (CUSTOMER, SLA_SCOPE)
 BOTH = "Customer and SLA"
 SCOPE_SETTINGS = {BOTH: SCOPES, CUSTOMER: (CUSTOMER,), SLA_SCOPE: (SLA_SCOPE,), "No Reports": ()}
-REPORTED_STATES = frozenset({ACTIVE, EXPIRED, TERMINATED, SUPERSEDED})
+REPORTED_STATES = frozenset(IN_FORCE_STATES)
 HANDLED_STATES = frozenset({"Resolved", "Closed"})
 PLAN_CLOSED = "Closed"
 
 
 def quarter_of(day: date) -> tuple[int, int]:
-	day = _day(day)
+	day = parse_date(day)
 	return day.year, (day.month - 1) // 3 + 1
 
 
@@ -57,7 +58,7 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
 def quarter_months(year: int, quarter: int) -> list[str]:
 	"""The quarter's months as the monitoring table writes them: ["2026-07", "2026-08", "2026-09"]."""
 	first = 3 * (int(quarter) - 1) + 1
-	return [f"{int(year):04d}-{m:02d}" for m in range(first, first + 3)]
+	return [period_key(int(year), m) for m in range(first, first + 3)]
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
@@ -67,20 +68,16 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
 def quarter_due(today: date, due_day: int) -> tuple[int, int] | None:
 	"""The quarter whose reports are due by ``today``: the last closed quarter, from the day after the
 	monitoring due day of the month after it (its last month's monitoring is then due); None before."""
-	today = _day(today)
+	today = parse_date(today)
 	year, quarter = previous_quarter(*quarter_of(today))
 	_first, last = quarter_bounds(year, quarter)
 	return (year, quarter) if today > last + timedelta(days=int(due_day)) else None
 
 
 def in_force(agreement: dict, first: date, last: date) -> bool:
-	"""Was the agreement (a version) in force on some day of [first, last]?"""
-	if agreement.get("workflow_state") not in REPORTED_STATES:
-		return False
-	start = _day(agreement.get("valid_from"))
-	ends = [d for d in (_day(agreement.get("valid_to")), _day(agreement.get("ended_on"))) if d]
-	end = min(ends) if ends else None
-	return start is not None and start <= last and (end is None or end >= first)
+	"""Was the agreement (a version) in force on some day of [first, last]? (core.agreements)"""
+	a = agreement
+	return in_force_between(a.get("workflow_state"), a.get("valid_from"), a.get("valid_to"), a.get("ended_on"), first, last)
 
 
 def report_key(scope: str, party: str | None, agreement_code: str | None) -> tuple[str, str]:

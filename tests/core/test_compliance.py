@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -196,3 +197,113 @@ def test_engine_equals_the_per_ticket_oracle(data, minutes, kind):
 	assert (r.sample_count, r.met_count) == oracle(tk, pauses, minutes, kind, as_of)
 	expected = c.NO_DATA if r.sample_count == 0 else (c.MET if r.met_count / r.sample_count * 100 >= 90 else c.BREACHED)
 	assert r.result == expected
+
+
+# ------------------------------------------------------------------------------------------------
+# availability: the first miss counts only the downtime the measured value counts
+
+
+def availability(coverage, outages, required):
+	targets = pd.DataFrame([target("T3", "Availability", required)])
+	empty = c.Measurements.empty()
+	m = c.Measurements(
+		empty.tickets,
+		empty.pauses,
+		pd.DataFrame(outages, columns=["service", "start_ns", "end_ns", "planned"]),
+		pd.DataFrame(coverage, columns=["service", "start_ns", "end_ns"]),
+		empty.metrics,
+	)
+	return c.evaluate(targets, CALS, m, 2026, 3, datetime(2026, 4, 1, tzinfo=SH))[0].iloc[0]
+
+
+def test_downtime_before_monitoring_starts_moves_no_first_miss():
+	# monitoring from Tuesday 10 March: 16 working days × 8 h = 128 h; the outage on Monday the 9th
+	# happened while nobody was monitoring and counts nowhere
+	r = availability(
+		[("Banking", ns(2026, 3, 10, 9), ns(2027, 1, 1))],
+		[("Banking", ns(2026, 3, 9, 9), ns(2026, 3, 9, 17), False), ("Banking", ns(2026, 3, 12, 13), ns(2026, 3, 12, 15), False)],
+		99.0,
+	)
+	assert r.result == c.BREACHED
+	assert r.measured_value == (128 - 2) / 128 * 100
+	# 1 % of 128 h = 76.8 min of the outage on the 12th, exceeded a second later
+	assert r.occurred_ns == ns(2026, 3, 12, 14, 16, 49)
+
+
+def test_an_outage_reported_twice_counts_once_in_the_first_miss():
+	# 176 h covered; 1 % = 105.6 min allowed; the 1 h outage of the 12th is reported twice, so only the
+	# second outage, on the 19th, uses up the allowance (after 45.6 min of it)
+	twice = ("Banking", ns(2026, 3, 12, 13), ns(2026, 3, 12, 14), False)
+	r = availability(
+		[("Banking", ns(2026, 1, 1), ns(2027, 1, 1))],
+		[twice, twice, ("Banking", ns(2026, 3, 19, 9), ns(2026, 3, 19, 10), False)],
+		99.0,
+	)
+	assert r.measured_value == (176 - 2) / 176 * 100
+	assert r.result == c.BREACHED
+	assert r.occurred_ns == ns(2026, 3, 19, 9, 45, 37)
+
+
+MARCH_START, MARCH_END = ns(2026, 3, 1), ns(2026, 4, 1)
+
+
+def minute_oracle(coverage, outages, required):
+	"""Minute by minute over March with the scalar calendar: (measured %, first miss ns or None)."""
+	minutes = (MARCH_END - MARCH_START) // 60_000_000_000
+	start = lambda i: MARCH_START + i * 60_000_000_000  # noqa: E731
+	working = np.zeros(minutes, dtype=bool)
+	for a, b in cal.working_intervals(CAL, datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 4, 1, tzinfo=SH)):
+		working[(int(pd.Timestamp(a).value) - MARCH_START) // 60_000_000_000 : (int(pd.Timestamp(b).value) - MARCH_START) // 60_000_000_000] = True
+
+	def mask(spans):
+		out = np.zeros(minutes, dtype=bool)
+		for lo, hi in spans:
+			out[max(0, (lo - MARCH_START) // 60_000_000_000) : max(0, min(minutes, (hi - MARCH_START) // 60_000_000_000))] = True
+		return out
+
+	covered = mask([(a, b) for _s, a, b in coverage])
+	planned = mask([(a, b) for _s, a, b, p in outages if p])
+	down = mask([(a, b) for _s, a, b, p in outages if not p])
+	base = working & covered & ~planned
+	lost = base & down
+	if not base.any():
+		return None, None
+	value = (base.sum() - lost.sum()) / base.sum() * 100
+	if value >= required - 1e-9:
+		return value, None
+	allowed_ns = base.sum() * 60e9 * (1 - required / 100)
+	need = min(int(np.rint(allowed_ns + 1e9)), int(lost.sum()) * 60_000_000_000)
+	spent = 0
+	for i in np.flatnonzero(lost):
+		if spent + 60_000_000_000 >= need:
+			return value, start(i) + need - spent
+		spent += 60_000_000_000
+	raise AssertionError("the downtime never exceeded the allowance")
+
+
+@st.composite
+def spans_on_minutes(draw):
+	minute = lambda: MARCH_START - 3 * 86_400_000_000_000 + draw(st.integers(0, 37 * 1440)) * 60_000_000_000  # noqa: E731
+	coverage = []
+	for _ in range(draw(st.integers(0, 3))):
+		a = minute()
+		coverage.append(("Banking", a, a + draw(st.integers(1, 20 * 1440)) * 60_000_000_000))
+	outages = []
+	for _ in range(draw(st.integers(0, 6))):
+		a = minute()
+		outages.append(("Banking", a, a + draw(st.integers(1, 3 * 1440)) * 60_000_000_000, draw(st.booleans())))
+	return coverage, outages
+
+
+@settings(max_examples=60, deadline=None)
+@given(spans_on_minutes(), st.sampled_from([90.0, 99.0, 99.9]))
+def test_availability_equals_a_minute_by_minute_oracle(spans, required):
+	coverage, outages = spans
+	r = availability(coverage, outages, required)
+	value, first_miss = minute_oracle(coverage, outages, required)
+	if value is None:
+		assert r.result == c.NO_DATA
+		return
+	assert abs(r.measured_value - value) < 1e-9
+	assert r.result == (c.MET if first_miss is None else c.BREACHED)
+	assert r.occurred_ns == (c.NAT if first_miss is None else first_miss)

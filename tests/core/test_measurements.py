@@ -3,13 +3,18 @@ import math
 import pandas as pd
 
 from slm_app.core import measurements as ms
+from slm_app.core.agreements import VERSION_COLUMNS
+from slm_app.core.directory import build_directory
 
-D = ms.Directory(
-	agreements={"SLA-1-V1": ("SLA-1", "Asia/Shanghai"), "SLA-1": ("SLA-1", "Asia/Shanghai"), "OLA-1": ("OLA-1", None)},
-	by_service_customer={("Banking", "ACME"): "SLA-1"},
-	services={"Banking": "Asia/Shanghai", "Mail": None},
-	target_codes={"SLA-1": {"T1", "T4"}},
+VERSIONS = pd.DataFrame(
+	[
+		("SLA-1-V1", "SLA-1", 1, "SLA", "ACME", "CN", "2026-01-01", None, None, "Active"),
+		("OLA-1-V1", "OLA-1", 1, "OLA", "Team", "no zone", "2026-01-01", None, None, "Active"),
+	],
+	columns=VERSION_COLUMNS,
 )
+TARGETS = pd.DataFrame([("SLA-1-V1", "T1", "Banking"), ("SLA-1-V1", "T4", "Banking")], columns=["agreement", "target_code", "service"])
+D = build_directory(VERSIONS, TARGETS, calendar_zones={"CN": "Asia/Shanghai"}, service_calendars={"Mail": None})
 
 
 def ts(text):

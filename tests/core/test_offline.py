@@ -61,7 +61,7 @@ def by_target(frame: pd.DataFrame) -> dict:
 def test_the_example_month_by_hand(folder, capsys):
 	code, out = compute(folder)
 	assert code == 0
-	assert sorted(p.name for p in out.iterdir()) == ["breaches.csv", "missed_tickets.csv", "monitoring.csv"]
+	assert sorted(p.name for p in out.iterdir()) == ["breaches.csv", "consistency.csv", "missed_tickets.csv", "monitoring.csv"]
 	mon = read(out, "monitoring")
 	assert list(mon.columns) == offline.MONITORING_COLUMNS
 	r = by_target(mon)
@@ -331,21 +331,30 @@ def test_the_command_gives_the_numbers_of_the_engine_called_directly():
 	bundle = offline.load_folder(EXAMPLE)
 	results, breaches, attribution, missed = offline.run(bundle, 2026, 3)
 	targets, calendars, measurements, links = hand_built()
+	# without --as-of, open tickets are judged at the end of the month in the agreements' zone (Shanghai)
 	as_of = datetime(2026, 4, 1, tzinfo=SH)
 	expected, expected_missed = c.evaluate(targets, calendars, measurements, 2026, 3, as_of)
-	pd.testing.assert_frame_equal(results, expected, check_dtype=False)
+	pd.testing.assert_frame_equal(results[c.RESULT_COLUMNS], expected, check_dtype=False)
+	assert results["write"].all() and list(results["record"]) == [f"MON-{a}-{t}-2026-03" for a, t in zip(expected.agreement, expected.target_code, strict=True)]
 	pd.testing.assert_frame_equal(missed, expected_missed, check_dtype=False)
 	assert list(bundle.targets.columns) == c.TARGET_COLUMNS
 	assert calendars["CN-Office"] == bundle.calendars["CN-Office"]
-	pd.testing.assert_frame_equal(bundle.links, links, check_dtype=False)
+	pd.testing.assert_frame_equal(bundle.links[core_breaches.LINK_COLUMNS], links, check_dtype=False)
 	expected_breaches = core_breaches.find_breaches(expected)
+	pd.testing.assert_frame_equal(breaches[expected_breaches.columns], expected_breaches, check_dtype=False)
 	pd.testing.assert_frame_equal(
-		breaches.drop(columns="underpinning_breached"), expected_breaches, check_dtype=False
+		attribution.drop(columns="underpinning_record"), core_breaches.attribute(expected_breaches, expected, links), check_dtype=False
 	)
-	pd.testing.assert_frame_equal(
-		attribution, core_breaches.attribute(expected_breaches, expected, links), check_dtype=False
-	)
-	assert offline.default_as_of(bundle, 2026, 3) == as_of
+	# the customer a breach affects: the SLA's own, for the OLA and UC the customer of the SLA above them
+	assert set(breaches["affected_customer"]) == {"ACME Bank"}
+	# nobody said who raised the tickets: the number of tickets that missed (none for availability)
+	assert list(zip(breaches.metric_kind, breaches.affected_users_count, strict=True)) == [
+		("Resolution Time", 1),
+		("Response Time", 2),
+		("Resolution Time", 1),
+		("Availability", 0),
+		("Availability", 0),
+	]
 
 
 def test_as_of_judges_open_tickets(folder):
@@ -513,16 +522,18 @@ def test_without_a_state_column_every_agreement_counts(folder, capsys):
 	code, out = compute(folder)
 	assert code == 0
 	assert len(read(out, "monitoring")) == 8
-	# two SLAs of ACME Bank now cover Online Banking: a ticket must name its agreement
+	# two SLAs of ACME Bank, both in force on 6 March, now cover Online Banking: the ticket must name its
+	# agreement, and says which ones it could be
 	assert (
-		"tickets row 3: no agreement found for service Online Banking and customer ACME Bank; give the agreement"
+		"tickets row 3: service Online Banking of customer ACME Bank is covered by several agreements on 2026-03-06: "
+		"SLA-2026-0001, SLA-2026-0002; give the agreement"
 		in capsys.readouterr().err
 	)
 
 
 def test_a_bad_month_is_refused(folder, capsys):
 	assert offline.main([str(folder), "--month", "2026-13"]) == 2
-	assert "month must look like 2026-03" in capsys.readouterr().err
+	assert "--month: Month must look like 2026-03, not 2026-13" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------------------------ parquet
@@ -581,3 +592,97 @@ def test_parquet_in_and_out_gives_the_same_month(folder, tmp_path):
 		f"{float(v):.9f}" for v in want.measured_value if v
 	]
 	assert len(pd.read_parquet(out / "breaches.parquet")) == 5
+
+
+# ------------------------------------------------------------------------------------------ what the command says and writes
+
+
+def test_monitoring_says_the_unit_of_time_targets(folder):
+	code, out = compute(folder)
+	assert code == 0
+	r = by_target(read(out, "monitoring"))
+	assert (r["SLA-2026-0001-V1", "T1"]["time_unit"], r["OLA-2026-0001-V1", "T2"]["time_unit"]) == ("Hours", "Minutes")
+	assert r["SLA-2026-0001-V1", "T3"]["time_unit"] == ""  # availability has none
+
+
+def test_a_range_of_months_gives_a_folder_per_month(folder, capsys):
+	out = folder.parent / "range"
+	assert offline.main([str(folder), "--months", "2026-02..2026-03", "--out", str(out)]) == 0
+	assert sorted(p.name for p in out.iterdir()) == ["2026-02", "2026-03", "consistency.csv"]
+	assert read(out / "2026-03", "monitoring").equals(read(compute(folder)[1], "monitoring"))
+	feb = by_target(read(out / "2026-02", "monitoring"))
+	# February's only value of the satisfaction target is 2.0, below 4: breached
+	assert (feb["SLA-2026-0001-V1", "T4"]["measured_value"], feb["SLA-2026-0001-V1", "T4"]["result"]) == ("2.0", "Breached")
+	printed = capsys.readouterr().out
+	assert "== 2026-02" in printed and "== 2026-03" in printed
+	assert "2026-03: 1 met, 5 breached, 1 no data (7 targets)" in printed
+	assert offline.main([str(folder), "--months", "2026-03..2026-01"]) == 2
+	assert "ends before it starts" in capsys.readouterr().err
+
+
+def test_every_row_of_a_table_bad_exits_non_zero_and_the_summary_says_so(folder, capsys):
+	(folder / "coverage.csv").write_text("service,start,end\nNowhere,2026-03-01 00:00,2026-04-01 00:00\nOnline Banking,2026-03-02,2026-03-01\n")
+	code, out = compute(folder)
+	assert code == 3
+	assert (out / "monitoring.csv").exists()  # computed and written, but not silently
+	captured = capsys.readouterr()
+	assert "coverage: every row was bad; the results count none of them" in captured.err
+	assert "skipped rows (named on standard error): coverage 2 of 2" in captured.out.splitlines()
+	# availability has no coverage left: no data, never met
+	r = by_target(read(out, "monitoring"))
+	assert r["SLA-2026-0001-V1", "T3"]["result"] == "No Data"
+
+
+def test_duplicate_metric_values_are_named_like_duplicate_tickets(folder, capsys):
+	clean = read(compute(folder, out_name="clean")[1], "monitoring")
+	append(folder / "metrics.csv", "SLA-2026-0001-V1,T4,2026-03-15 10:00,,4.9")  # row 5: same instant as row 3
+	code, out = compute(folder)
+	assert code == 0
+	err = capsys.readouterr().err
+	assert "metrics row 5: agreement SLA-2026-0001-V1 already has a value of target T4 at that time, in row 3" in err
+	# the second value is not counted: the mean stays 4.4 of two values
+	assert read(out, "monitoring").equals(clean)
+
+
+def test_a_terminated_agreement_is_in_force_until_it_ended(folder):
+	text = (folder / "agreements.csv").read_text().replace("valid_to,state", "valid_to,state,ended_on")
+	text = text.replace("2026-12-31,Active\nOLA", "2026-12-31,Terminated,2026-03-15\nOLA")
+	(folder / "agreements.csv").write_text(text)
+	code, out = compute(folder)
+	assert code == 0
+	r = by_target(read(out, "monitoring"))
+	assert (r["SLA-2026-0001-V1", "T1"]["period_start"], r["SLA-2026-0001-V1", "T1"]["period_end"]) == ("2026-03-01", "2026-03-15")
+	# INC-5 (31 March) is after the end: four tickets are left
+	assert r["SLA-2026-0001-V1", "T1"]["sample_count"] == "4"
+
+
+def test_the_consistency_check_runs_offline(folder, capsys):
+	code, out = compute(folder)
+	assert code == 0
+	conflicts = read(out, "consistency")
+	assert list(conflicts.columns) == offline.CONSISTENCY_COLUMNS
+	# T1 (response) and T4 (satisfaction) of the SLA have nothing under them
+	assert list(zip(conflicts.sla_agreement, conflicts.sla_target, conflicts.kind, strict=True)) == [
+		("SLA-2026-0001-V1", "T1", "no_underpinning"),
+		("SLA-2026-0001-V1", "T4", "no_underpinning"),
+	]
+	captured = capsys.readouterr()
+	assert "underpinning consistency: 2 conflict(s) in 1 SLA version(s)" in captured.out
+	assert "consistency SLA-2026-0001-V1: SLA target T1 (Response Time ≤ 1 h (90 %) P: High) has no underpinning OLA or UC target" in captured.err
+
+
+def test_tickets_without_an_agreement_go_to_the_sla_in_force_that_day(folder, capsys):
+	# ACME's second SLA lists Online Banking in its services (no target on it) and starts on 16 March:
+	# INC-2 (6 March) is still the first SLA's; a ticket of 20 March could be either, and says so
+	text = (folder / "agreements.csv").read_text().replace("2026-03-01,,Draft", "2026-03-16,,Active")
+	(folder / "agreements.csv").write_text(text)
+	(folder / "targets.csv").write_text((folder / "targets.csv").read_text().replace("SLA-2026-0002-V1,T1,Online Banking", "SLA-2026-0002-V1,T1,Mail"))
+	(folder / "agreement_services.csv").write_text("agreement,service\nSLA-2026-0002-V1,Online Banking\nSLA-2026-0002-V1,Mail\n")
+	append(folder / "tickets.csv", "INC-9,,Online Banking,ACME Bank,High,2026-03-20 09:00,2026-03-20 09:30,")
+	code, out = compute(folder)
+	assert code == 0
+	err = capsys.readouterr().err
+	assert "tickets row 10: service Online Banking of customer ACME Bank is covered by several agreements on 2026-03-20: SLA-2026-0001, SLA-2026-0002; give the agreement" in err
+	assert "tickets row 3" not in err
+	r = by_target(read(out, "monitoring"))
+	assert r["SLA-2026-0001-V1", "T1"]["sample_count"] == "5"  # INC-2 counted where it belongs

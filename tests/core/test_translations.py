@@ -49,6 +49,8 @@ def all_messages() -> set[str]:
 		messages |= {m.group(2) for m in JS_CALL.finditer(path.read_text())}
 	for path in APP.glob("slm/doctype/*/*.json"):
 		messages |= doctype_messages(path)
+	for path in APP.glob("templates/**/*.html"):
+		messages |= set(JINJA_CALL.findall(path.read_text()))
 	for path in APP.glob("slm/print_format/*/*.json"):
 		messages |= set(JINJA_CALL.findall(json.loads(path.read_text())["html"]))
 	for wf in json.loads((APP / "fixtures/workflow.json").read_text()):

@@ -2,19 +2,23 @@
 // License: MIT. See license.txt
 
 const SLM_METHODS = "slm_app.slm.doctype.slm_agreement.slm_agreement";
-const SLM_PARTY_TYPE = { SLA: "Customer", OLA: "Support Team", UC: "Supplier" };
 
-// The note each workflow action needs, asked for just before the action is applied.
-const SLM_ACTION_NOTES = {
-	"Not Agreed": { fieldname: "negotiation_note", label: __("Why did the customer not agree?") },
-	Activate: { fieldname: "change_reference", label: __("Change Reference") },
-	Terminate: { fieldname: "end_reason", label: __("End Reason") },
-};
+// Roles, states, the party type of each agreement type and the note each workflow action needs come from
+// the server (SLMAgreement.onload, slm_app.agreements.form_facts): a saved agreement brings them in
+// __onload, a new one asks for them once.
+function slm_facts(frm) {
+	return (frm.doc.__onload && frm.doc.__onload.slm) || frm.slm_facts || {};
+}
+
+function slm_has_role(frm, ...keys) {
+	const roles = slm_facts(frm).roles || {};
+	return keys.some((key) => roles[key] && frappe.user_roles.includes(roles[key]));
+}
 
 frappe.ui.form.on("SLM Agreement", {
 	setup(frm) {
 		frm.set_query("party", () => ({
-			filters: { party_type: SLM_PARTY_TYPE[frm.doc.agreement_type] || "", disabled: 0 },
+			filters: { party_type: (slm_facts(frm).party_type || {})[frm.doc.agreement_type] || "", disabled: 0 },
 		}));
 		frm.set_query("service", "services", () => ({ filters: { workflow_state: ["!=", "Retired"] } }));
 		frm.set_query("service", "targets", () => ({
@@ -23,22 +27,30 @@ frappe.ui.form.on("SLM Agreement", {
 		frm.set_query("underpinning_agreement", "underpinning", () => ({
 			filters: {
 				agreement_type: ["in", ["OLA", "UC"]],
-				workflow_state: ["not in", ["Expired", "Terminated", "Superseded"]],
+				workflow_state: ["not in", slm_facts(frm).ended_states || []],
 			},
 		}));
 		frm.set_query("template", () => ({ filters: { agreement_type: frm.doc.agreement_type } }));
 	},
 
+	onload(frm) {
+		if (!frm.doc.__onload || !frm.doc.__onload.slm) {
+			frappe.xcall(`${SLM_METHODS}.get_form_facts`).then((facts) => {
+				frm.slm_facts = facts;
+			});
+		}
+	},
+
 	refresh(frm) {
 		frm.trigger("render_consistency");
 		if (frm.is_new()) return;
-		const roles = frappe.user_roles;
+		const facts = slm_facts(frm);
 		const state = frm.doc.workflow_state;
-		if (["Signed", "Active"].includes(state) && roles.includes("SLM Service Level Manager")) {
+		if ((facts.amendable_states || []).includes(state) && slm_has_role(frm, "manager")) {
 			frm.add_custom_button(__("Amend"), () => frm.trigger("amend"), __("Change"));
 		}
 		frm.add_custom_button(__("Versions"), () => frm.trigger("show_versions"), __("Change"));
-		if (["Active", "Expired", "Terminated", "Superseded"].includes(state)) {
+		if ((facts.in_force_states || []).includes(state)) {
 			frm.add_custom_button(
 				__("Monitoring Table"),
 				() => frappe.set_route("List", "SLM Monitoring Record", { agreement: frm.doc.name }),
@@ -49,7 +61,7 @@ frappe.ui.form.on("SLM Agreement", {
 				() => frappe.set_route("List", "SLM Breach", { agreement: frm.doc.name }),
 				__("Monitoring")
 			);
-			if (roles.includes("SLM Service Level Monitor") || roles.includes("SLM Service Level Manager")) {
+			if (slm_has_role(frm, "monitor", "manager")) {
 				frm.add_custom_button(__("Compute Month"), () => frm.trigger("compute_month"), __("Monitoring"));
 				frm.add_custom_button(__("Recompute Month"), () => frm.trigger("recompute_month"), __("Monitoring"));
 			}
@@ -93,7 +105,7 @@ frappe.ui.form.on("SLM Agreement", {
 	},
 
 	before_workflow_action(frm) {
-		const need = SLM_ACTION_NOTES[frm.selected_workflow_action];
+		const need = (slm_facts(frm).action_notes || {})[frm.selected_workflow_action];
 		if (!need || (need.fieldname !== "negotiation_note" && frm.doc[need.fieldname])) return;
 		frappe.dom.unfreeze();
 		return new Promise((resolve, reject) => {
@@ -143,10 +155,8 @@ frappe.ui.form.on("SLM Agreement", {
 					"Underpinning consistency check: {0} conflict(s)",
 					[conflicts.length]
 				)}</b><ul>${items}</ul></div>`;
-				const open = !["Active", "Expired", "Terminated", "Superseded"].includes(
-					frm.doc.workflow_state
-				);
-				if (open && frappe.user_roles.includes("SLM Process Owner") && !frm.doc.consistency_override) {
+				const open = !(slm_facts(frm).in_force_states || []).includes(frm.doc.workflow_state);
+				if (open && slm_has_role(frm, "process_owner") && !frm.doc.consistency_override) {
 					frm.add_custom_button(__("Override Conflicts"), () => frm.trigger("override"), __("Change"));
 				}
 			}

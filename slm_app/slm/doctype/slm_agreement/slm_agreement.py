@@ -62,6 +62,10 @@ NOT_INHERITED = {
 
 
 class SLMAgreement(Document):
+	def onload(self):
+		"""Roles, states and maps the form script uses, from the server (the script restates none)."""
+		self.set_onload("slm", adapter.form_facts())
+
 	# ---------------------------------------------------------------- naming
 	def autoname(self):
 		if self.previous_version:
@@ -499,6 +503,14 @@ def make_amendment(name: str, change_reference: str, effective_from: str, reason
 	new.flags.slm_amendment = True
 	new.insert()
 	return new.name
+
+
+@frappe.whitelist()
+def get_form_facts() -> dict:
+	"""The form's facts for a new agreement, which has no onload yet."""
+	if not frappe.has_permission("SLM Agreement", "read"):
+		frappe.throw(_("You are not allowed to read agreements"), frappe.PermissionError)
+	return adapter.form_facts()
 
 
 @frappe.whitelist()

@@ -7,13 +7,14 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime
 
 from slm_app.core import breaches
+from slm_app.core.periods import parse_month
 
 NOTE_REQUIRED = {"Resolved": "handling_note", "Closed": "cause"}
 
 
 class SLMBreach(Document):
 	def autoname(self):
-		year, month = map(int, self.period.split("-"))
+		year, month = parse_month(self.period)
 		self.name = breaches.breach_key(self.agreement, self.target_code, year, month)
 
 	def validate(self):

@@ -5,12 +5,13 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from slm_app import monitoring
+from slm_app.core.month import record_name
+from slm_app.core.periods import parse_month
 
 
 class SLMMonitoringRecord(Document):
 	def autoname(self):
-		base = monitoring.record_name(self.agreement, self.target_code, *map(int, self.period.split("-")))
+		base = record_name(self.agreement, self.target_code, *parse_month(self.period))
 		if self.amended_from:
 			count = frappe.db.count("SLM Monitoring Record", {"amended_from": self.amended_from}) + 1
 			self.name = f"{base}-{count}"

@@ -5,9 +5,10 @@
 import frappe
 from frappe import _
 
+from slm_app.core.compliance import BREACHED, MET, NO_DATA
 from slm_app.reports import check_link, month_conditions, refused_filters_stay_refusals
 
-RESULTS = ("Met", "Breached", "No Data")
+RESULTS = (MET, BREACHED, NO_DATA)
 
 
 @refused_filters_stay_refusals("SLA Monitoring Table")

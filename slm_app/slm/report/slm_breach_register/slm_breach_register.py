@@ -5,9 +5,8 @@
 import frappe
 from frappe import _
 
+from slm_app.core.breaches import BREACH_STATES as STATES
 from slm_app.reports import check_link, month_conditions, refused_filters_stay_refusals
-
-STATES = ("Open", "Notified", "Handling", "Resolved", "Closed")
 
 
 @refused_filters_stay_refusals("SLM Breach Register")

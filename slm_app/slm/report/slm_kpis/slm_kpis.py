@@ -2,18 +2,14 @@
 # License: MIT. See license.txt
 """The two KPIs of the SLM process, per month and for the year: SLAs monitored on time, and SLA breaches."""
 
-from datetime import date, timedelta
-
 import frappe
-import pandas as pd
 from frappe import _
 from frappe.utils import getdate, nowdate
 
-from slm_app.core import kpis, periods
+from slm_app.core import kpis
+from slm_app.kpis import compute
 from slm_app.reports import refused_filters_stay_refusals
 from slm_app.utils import throw_problems
-
-IN_FORCE = ["Active", "Expired", "Terminated", "Superseded"]
 
 
 @refused_filters_stay_refusals("SLM KPIs")
@@ -27,50 +23,12 @@ def execute(filters=None):
 		frappe.throw(_("Year must be a number, not {0}").format(year), title=_("Invalid filter"))
 	due_day = int(filters.due_day or frappe.db.get_single_value("SLM Settings", "monitoring_due_day") or 5)
 	throw_problems(kpis.validate_due_day(due_day))
-	monthly, yearly = compute(year, due_day)
+	monthly, yearly = compute(year, due_day, getdate(nowdate()))
 	rows = [_row(r, f"{year}-{int(r['month']):02d}") for r in monthly.to_dict("records")]
 	total = yearly.to_dict("records")[0] if len(yearly) else None
 	if total:
 		rows.append({**_row(total, _("Year {0}").format(year)), "bold": 1})
 	return columns(), rows, None, chart(rows[:-1] if total else rows), summary(total)
-
-
-def compute(year: int, due_day: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-	"""Monthly and yearly KPIs from the monitoring records the user may read and the SLAs in force."""
-	recs = frappe.get_list(
-		"SLM Monitoring Record",
-		filters=[["period", ">=", f"{year}-01"], ["period", "<=", f"{year}-12"], ["agreement_type", "=", "SLA"]],
-		fields=["agreement", "agreement_code", "agreement_type", "target_code", "period", "result", "docstatus", "monitored_on"],
-		limit_page_length=0,
-	)
-	records = pd.DataFrame([dict(r) for r in recs], columns=["agreement", "agreement_code", "agreement_type", "target_code", "period", "result", "docstatus", "monitored_on"])
-	records["year"] = records["period"].str.slice(0, 4).astype(int) if len(records) else []
-	records["month"] = records["period"].str.slice(5, 7).astype(int) if len(records) else []
-	slas = frappe.get_list(
-		"SLM Agreement",
-		filters=[["agreement_type", "=", "SLA"], ["workflow_state", "in", IN_FORCE]],
-		fields=["name", "agreement_code", "valid_from", "valid_to", "ended_on", "workflow_state"],
-		limit_page_length=0,
-	)
-	codes = {}
-	for t in frappe.get_all(
-		"SLM Agreement Target",
-		filters={"parent": ["in", [s.name for s in slas] or [""]], "parenttype": "SLM Agreement", "parentfield": "targets"},
-		fields=["parent", "target_code"],
-	):
-		codes.setdefault(t.parent, []).append(t.target_code)
-	in_force = []
-	# months whose monitoring is not due yet are pending: neither on time nor late
-	judged_year, judged_month = kpis.last_judged_month(getdate(nowdate()), due_day)
-	last_judged = date(*periods.next_month(judged_year, judged_month), 1) - timedelta(days=1)
-	for s in slas:
-		end = min(d for d in (s.valid_to, s.ended_on if s.workflow_state == "Terminated" else None, date(year, 12, 31), last_judged) if d)
-		for y, m in periods.months_between(max(getdate(s.valid_from), date(year, 1, 1)), getdate(end)):
-			for code in codes.get(s.name, []):
-				in_force.append({"agreement_code": s.agreement_code, "year": y, "month": m, "target_code": code})
-	slas_in_force = pd.DataFrame(in_force, columns=["agreement_code", "year", "month", "target_code"])
-	monthly = kpis.monthly_kpis(records, slas_in_force, due_day, months=kpis.year_months(year))
-	return monthly, kpis.yearly_from_monthly(monthly)
 
 
 def _row(r: dict, label: str) -> dict:

@@ -6,7 +6,9 @@ agreements on each."""
 import frappe
 from frappe import _
 
+from slm_app.core.lifecycle import SUPERSEDED
 from slm_app.reports import refused_filters_stay_refusals
+
 
 
 @refused_filters_stay_refusals("SLM Service Catalogue")
@@ -30,7 +32,7 @@ def execute(filters=None):
 		"SLM Service Dependency", parent_doctype="SLM Service", filters={"parent": ["in", names], "parenttype": "SLM Service"}, fields=["parent", "service"], limit_page_length=0
 	):
 		built_on.setdefault(d.parent, []).append(d.service)
-	visible = set(frappe.get_list("SLM Agreement", filters={"workflow_state": ["not in", ["Superseded"]]}, pluck="name", limit_page_length=0))
+	visible = set(frappe.get_list("SLM Agreement", filters={"workflow_state": ["not in", [SUPERSEDED]]}, pluck="name", limit_page_length=0))
 	agreements: dict[str, list[tuple[str, str]]] = {}
 	if visible:
 		kinds = dict(frappe.get_list("SLM Agreement", filters={"name": ["in", list(visible)]}, fields=["name", "agreement_type"], as_list=True, limit_page_length=0))

@@ -1,0 +1,5 @@
+import sys
+
+from slm_app.offline.cli import main
+
+sys.exit(main())
