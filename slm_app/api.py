@@ -70,7 +70,7 @@ def recompute_month(agreement: str, month: str, reason: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def import_measurements(kind: str, rows, keep: str = "none") -> dict:
+def import_measurements(kind: str, rows: str | list, keep: str = "none") -> dict:
 	"""Bulk measurements in (thousands of rows a call). kind: tickets | outages | coverage | metrics.
 	Each bad row is reported with its row number and reason. keep="none" (default) writes nothing when any
 	row is bad; keep="valid" writes the valid rows. Naive timestamps are read in the agreement's (or the

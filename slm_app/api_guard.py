@@ -26,7 +26,9 @@ ALWAYS = set(default_fields) | set(child_table_fields) | set(optional_fields) | 
 
 # ------------------------------------------------------------------------------------------ counts
 @frappe.whitelist()
-def get_count(doctype: str, filters=None, debug=False, cache=False, parent: str | None = None) -> int:
+def get_count(
+	doctype: str, filters: str | dict | list | None = None, debug: bool | int | str = False, cache: bool | int | str = False, parent: str | None = None
+) -> int:
 	"""``frappe.client.get_count``, counted over the records the user may read (Frappe 15's own checks
 	no permission at all)."""
 	from frappe.model.db_query import check_parent_permission
@@ -54,7 +56,7 @@ def _can_read(doctype: str, name: str) -> bool:
 
 
 @frappe.whitelist()
-def validate_link(doctype: str, docname: str, fields=None):
+def validate_link(doctype: str, docname: str, fields: str | list | None = None) -> dict:
 	"""``frappe.client.validate_link``: a record the user may not read is answered like one that does
 	not exist, so its name cannot be probed."""
 	from frappe.client import validate_link as frappe_validate_link
@@ -89,7 +91,7 @@ def _check_names(doctype, name) -> None:
 
 
 @frappe.whitelist()
-def get_submitted_linked_docs(doctype: str, name: str, ignore_doctypes_on_cancel_all=None) -> dict:
+def get_submitted_linked_docs(doctype: str, name: str, ignore_doctypes_on_cancel_all: str | list | None = None) -> dict:
 	"""The submitted records linked to one the user may read, limited to those the user may read too."""
 	from frappe.desk.form.linked_with import get_submitted_linked_docs as frappe_linked
 
@@ -105,7 +107,7 @@ def get_submitted_linked_docs(doctype: str, name: str, ignore_doctypes_on_cancel
 
 # ------------------------------------------------------------------------------------------ form timeline
 @frappe.whitelist()
-def getdoc(doctype: str, name: str, user=None):
+def getdoc(doctype: str, name: str, user: str | None = None) -> None:
 	"""The desk's form load; a counterparty's timeline shows no internal change and no internal comment."""
 	from frappe.desk.form import load
 
@@ -115,7 +117,7 @@ def getdoc(doctype: str, name: str, user=None):
 
 
 @frappe.whitelist()
-def get_docinfo(doc=None, doctype: str | None = None, name: str | None = None):
+def get_docinfo(doc: object = None, doctype: str | None = None, name: str | None = None) -> None:
 	from frappe.desk.form import load
 
 	if not doc:
@@ -306,7 +308,7 @@ def is_document_amended(doctype: str, docname: str) -> bool:
 
 
 @frappe.whitelist()
-def get_tagged_docs(doctype: str, tag: str):
+def get_tagged_docs(doctype: str, tag: str) -> list[tuple]:
 	"""Records of a doctype with a tag: those the user may read (Frappe 15 lists every one)."""
 	frappe.has_permission(doctype, throw=True)
 	return [(n,) for n in frappe.get_list(doctype, filters=[["_user_tags", "like", tag]], pluck="name", limit_page_length=0)]
@@ -338,7 +340,7 @@ def _check_write(doctype: str, name: str) -> None:
 
 
 @frappe.whitelist()
-def add_tag(tag: str, dt: str, dn: str, color=None):
+def add_tag(tag: str, dt: str, dn: str, color: str | None = None) -> str:
 	"""Tagging changes a record: it needs write permission on it (Frappe 15 checks none)."""
 	from frappe.desk.doctype.tag.tag import add_tag as frappe_add_tag
 
@@ -347,7 +349,7 @@ def add_tag(tag: str, dt: str, dn: str, color=None):
 
 
 @frappe.whitelist()
-def add_tags(tags, dt: str, docs, color=None):
+def add_tags(tags: str | list, dt: str, docs: str | list, color: str | None = None) -> None:
 	from frappe.desk.doctype.tag.tag import add_tags as frappe_add_tags
 
 	names = _json_arg(docs, _("Documents"), default=[])
@@ -359,7 +361,7 @@ def add_tags(tags, dt: str, docs, color=None):
 
 
 @frappe.whitelist()
-def remove_tag(tag: str, dt: str, dn: str):
+def remove_tag(tag: str, dt: str, dn: str) -> None:
 	from frappe.desk.doctype.tag.tag import remove_tag as frappe_remove_tag
 
 	_check_write(dt, dn)
@@ -367,7 +369,7 @@ def remove_tag(tag: str, dt: str, dn: str):
 
 
 @frappe.whitelist(methods=["POST", "PUT"])
-def add_comment(reference_doctype: str, reference_name: str, content: str, comment_email: str, comment_by: str):
+def add_comment(reference_doctype: str, reference_name: str, content: str, comment_email: str, comment_by: str) -> object:
 	"""A counterparty does not comment on SLM records in the desk: comments there are the provider's
 	internal discussion, which counterparties do not see."""
 	from frappe.desk.form.utils import add_comment as frappe_add_comment
@@ -379,7 +381,7 @@ def add_comment(reference_doctype: str, reference_name: str, content: str, comme
 
 
 @frappe.whitelist()
-def get_communications(doctype: str, name: str, start=0, limit=20):
+def get_communications(doctype: str, name: str, start: int | str = 0, limit: int | str = 20) -> list:
 	from frappe.desk.form.load import get_communications as frappe_communications
 
 	_check_names(doctype, name)
@@ -388,7 +390,7 @@ def get_communications(doctype: str, name: str, start=0, limit=20):
 
 
 @frappe.whitelist()
-def get_names_for_mentions(search_term: str):
+def get_names_for_mentions(search_term: str) -> list:
 	"""@-mentions: a counterparty finds only the people it may see."""
 	from frappe.desk.search import get_names_for_mentions as frappe_mentions
 
@@ -402,7 +404,7 @@ def get_names_for_mentions(search_term: str):
 
 
 @frappe.whitelist()
-def get_user_info_for_viewers(users):
+def get_user_info_for_viewers(users: str | list) -> dict:
 	from frappe.desk.form.load import get_user_info_for_viewers as frappe_viewers
 
 	users = [u for u in _json_arg(users, _("Users"), default=[]) if isinstance(u, str)]
@@ -430,7 +432,7 @@ def _check_assignable(args, multiple: bool = False) -> frappe._dict:
 
 
 @frappe.whitelist()
-def assign_to(args=None):
+def assign_to(args: str | dict | None = None) -> list:
 	"""Assigning shares the record with the assignee: a counterparty does not assign SLM records."""
 	from frappe.desk.form.assign_to import add as frappe_assign
 
@@ -438,7 +440,7 @@ def assign_to(args=None):
 
 
 @frappe.whitelist()
-def assign_to_multiple(args=None):
+def assign_to_multiple(args: str | dict | None = None) -> None:
 	from frappe.desk.form.assign_to import add_multiple as frappe_assign_multiple
 
 	return frappe_assign_multiple(_check_assignable(args, multiple=True))

@@ -7,7 +7,7 @@ from slm_app import kpis as kpi_data
 
 
 @frappe.whitelist()
-def monitored_on_time(filters=None) -> dict:
+def monitored_on_time(filters: str | dict | None = None) -> dict:
 	"""KPI 1 for the latest month whose monitoring due day is over, over the SLAs the user can see:
 	SLAs monitored on time, in %."""
 	from slm_app.core import kpis
@@ -21,7 +21,7 @@ def monitored_on_time(filters=None) -> dict:
 
 
 @frappe.whitelist()
-def reviews_due(filters=None) -> int:
+def reviews_due(filters: str | dict | None = None) -> int:
 	"""Scheduled service reviews due within 30 days, or overdue."""
 	return len(
 		frappe.get_list(
@@ -34,7 +34,9 @@ def reviews_due(filters=None) -> int:
 
 
 @frappe.whitelist()
-def compliance_by_service(chart_name=None, chart=None, no_cache=None, filters=None, **_kwargs) -> dict:
+def compliance_by_service(
+	chart_name: str | None = None, chart: str | dict | None = None, no_cache: int | str | None = None, filters: str | dict | None = None, **_kwargs
+) -> dict:
 	"""Dashboard chart: target-months met (%) per service over the last closed months, for SLAs by
 	default; only the monitoring records the user may read count, so a customer sees its own."""
 	from frappe import _

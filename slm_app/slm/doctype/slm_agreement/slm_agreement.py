@@ -62,6 +62,53 @@ NOT_INHERITED = {
 
 
 class SLMAgreement(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_agreement_service.slm_agreement_service import SLMAgreementService
+		from slm_app.slm.doctype.slm_agreement_target.slm_agreement_target import SLMAgreementTarget
+		from slm_app.slm.doctype.slm_negotiation_round.slm_negotiation_round import SLMNegotiationRound
+		from slm_app.slm.doctype.slm_underpinning.slm_underpinning import SLMUnderpinning
+
+		activated_by: DF.Link | None
+		activated_on: DF.Datetime | None
+		agreement_code: DF.Data | None
+		agreement_type: DF.Literal["SLA", "OLA", "UC"]
+		amended_from: DF.Link | None
+		amendment_reason: DF.SmallText | None
+		change_reference: DF.Data | None
+		consistency_override: DF.Check
+		counterparty_signatory: DF.Data | None
+		end_reason: DF.SmallText | None
+		ended_on: DF.Date | None
+		negotiation_note: DF.SmallText | None
+		override_by: DF.Link | None
+		override_conflicts: DF.LongText | None
+		override_on: DF.Datetime | None
+		override_reason: DF.SmallText | None
+		party: DF.Link
+		party_type: DF.Data | None
+		previous_version: DF.Link | None
+		requirement: DF.Link | None
+		review_cycle: DF.Literal["Monthly", "Quarterly", "Half-yearly", "Yearly"]
+		rounds: DF.Table[SLMNegotiationRound]
+		service_calendar: DF.Link
+		services: DF.Table[SLMAgreementService]
+		signed_by: DF.Link | None
+		signed_on: DF.Datetime | None
+		targets: DF.Table[SLMAgreementTarget]
+		template: DF.Link | None
+		title: DF.Data
+		underpinning: DF.Table[SLMUnderpinning]
+		valid_from: DF.Date
+		valid_to: DF.Date | None
+		version: DF.Int
+		workflow_state: DF.Link | None
+	# end: auto-generated types
 	def onload(self):
 		"""Roles, states and maps the form script uses, from the server (the script restates none)."""
 		self.set_onload("slm", adapter.form_facts())

@@ -5,4 +5,29 @@ from slm_app.permissions import ChildRow
 
 
 class SLMAgreementTarget(ChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		compliance_share: DF.Percent
+		data_source: DF.Literal["", "Ticket Events", "Outages", "Metric Values", "Manual Entry"]
+		direction: DF.Literal["", "Higher is better", "Lower is better"]
+		measurement_method: DF.SmallText | None
+		measurement_period: DF.Literal["Monthly", "Quarterly", "Yearly"]
+		metric_kind: DF.Literal["Availability", "Response Time", "Resolution Time", "Custom Metric"]
+		metric_name: DF.Data | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		priority: DF.Literal["", "Critical", "High", "Medium", "Low"]
+		service: DF.Link
+		target_code: DF.Data | None
+		target_value: DF.Float
+		time_unit: DF.Literal["", "Minutes", "Hours"]
+		unit: DF.Data | None
+	# end: auto-generated types
 	pass

@@ -10,6 +10,20 @@ from slm_app.utils import throw_problems
 
 
 class SLMAgreementTemplate(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		agreement_type: DF.Literal["SLA", "OLA", "UC"]
+		body: DF.TextEditor
+		is_default: DF.Check
+		language: DF.Link | None
+		template_name: DF.Data
+	# end: auto-generated types
 	def validate(self):
 		throw_problems(templates.validate_template(self.body or ""))
 		self.validate_single_default()

@@ -5,4 +5,21 @@ from slm_app.permissions import ChildRow
 
 
 class SLMBreachUnderpinning(ChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		agreement_type: DF.Data | None
+		measured_value: DF.Float
+		monitoring_record: DF.Link | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		target_code: DF.Data | None
+		underpinning_agreement: DF.Link | None
+	# end: auto-generated types
 	pass

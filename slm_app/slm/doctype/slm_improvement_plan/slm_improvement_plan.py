@@ -13,6 +13,27 @@ from slm_app.utils import throw_problems
 
 
 class SLMImprovementPlan(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_plan_action.slm_plan_action import SLMPlanAction
+		from slm_app.slm.doctype.slm_plan_target.slm_plan_target import SLMPlanTarget
+
+		actions: DF.Table[SLMPlanAction]
+		agreement: DF.Link | None
+		naming_series: DF.Literal["SLM-SIP-.YYYY.-"]
+		party: DF.Link | None
+		source_breach: DF.Link | None
+		source_review: DF.Link | None
+		start_date: DF.Date | None
+		status: DF.Literal["Open", "In Progress", "Closed"]
+		targets: DF.Table[SLMPlanTarget]
+		title: DF.Data
+	# end: auto-generated types
 	def validate(self):
 		actions = self._actions()
 		throw_problems(reviews.validate_actions(actions, getdate(self.start_date) if self.start_date else None))

@@ -17,6 +17,22 @@ COLUMNS = {
 
 
 class SLMMeasurementImport(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		import_file: DF.Attach
+		keep: DF.Literal["Import nothing", "Import the valid rows"]
+		kind: DF.Literal["Ticket Events", "Outages", "Monitoring Coverage", "Metric Values"]
+		problems: DF.LongText | None
+		rows_total: DF.Int
+		rows_written: DF.Int
+		status: DF.Literal["Not Started", "Imported", "Partly Imported", "Nothing Imported"]
+	# end: auto-generated types
 	@frappe.whitelist()
 	def start_import(self) -> dict:
 		"""Read the file, check every row, and write all of it, none of it, or its valid rows, as chosen."""

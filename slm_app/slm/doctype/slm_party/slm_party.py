@@ -9,6 +9,25 @@ from slm_app.core.roles import ROLE_FOR_PARTY_TYPE
 
 
 class SLMParty(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_party_member.slm_party_member import SLMPartyMember
+
+		disabled: DF.Check
+		email: DF.Data | None
+		external_customer: DF.Data | None
+		members: DF.Table[SLMPartyMember]
+		notes: DF.SmallText | None
+		party_name: DF.Data
+		party_type: DF.Literal["Customer", "Support Team", "Supplier"]
+		phone: DF.Data | None
+		report_language: DF.Link | None
+	# end: auto-generated types
 	def validate(self):
 		self.validate_members()
 		self.validate_type_change()

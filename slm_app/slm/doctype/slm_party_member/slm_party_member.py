@@ -5,4 +5,20 @@ from slm_app.permissions import ChildRow
 
 
 class SLMPartyMember(ChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		full_name: DF.Data | None
+		is_primary: DF.Check
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		position: DF.Data | None
+		user: DF.Link
+	# end: auto-generated types
 	pass

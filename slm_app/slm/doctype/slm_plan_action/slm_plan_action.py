@@ -5,4 +5,20 @@ from slm_app.permissions import ChildRow
 
 
 class SLMPlanAction(ChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		action: DF.SmallText
+		due_date: DF.Date | None
+		owner_user: DF.Link | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		status: DF.Literal["Open", "In Progress", "Done"]
+	# end: auto-generated types
 	pass

@@ -5,4 +5,18 @@ from slm_app.permissions import ChildRow
 
 
 class SLMPlanTarget(ChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		agreement: DF.Link
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		target_code: DF.Data
+	# end: auto-generated types
 	pass

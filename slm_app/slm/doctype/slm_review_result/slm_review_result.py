@@ -5,4 +5,23 @@ from slm_app.permissions import ChildRow
 
 
 class SLMReviewResult(ChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		breach: DF.Link | None
+		measured_value: DF.Float
+		metric_kind: DF.Data | None
+		monitoring_record: DF.Link | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		period: DF.Data | None
+		result: DF.Data | None
+		target_code: DF.Data | None
+	# end: auto-generated types
 	pass

@@ -13,6 +13,31 @@ DRAFT, PUBLISHED, RETIRED = "Draft", "Published", "Retired"
 
 
 class SLMService(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_service_dependency.slm_service_dependency import SLMServiceDependency
+		from slm_app.slm.doctype.slm_service_level.slm_service_level import SLMServiceLevel
+
+		depends_on: DF.Table[SLMServiceDependency]
+		description: DF.TextEditor | None
+		published_by: DF.Link | None
+		published_on: DF.Datetime | None
+		retired_on: DF.Datetime | None
+		scope: DF.SmallText | None
+		service_calendar: DF.Link | None
+		service_kind: DF.Literal["Business Service", "Technical Service"]
+		service_levels: DF.Table[SLMServiceLevel]
+		service_name: DF.Data
+		service_owner: DF.Link | None
+		supplier: DF.Link | None
+		support_team: DF.Link | None
+		workflow_state: DF.Link | None
+	# end: auto-generated types
 	def validate(self):
 		self.validate_dependencies()
 		self.validate_counterparties()

@@ -8,6 +8,23 @@ from slm_app.utils import rows, throw_problems
 
 
 class SLMServiceCalendar(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_calendar_exception.slm_calendar_exception import SLMCalendarException
+		from slm_app.slm.doctype.slm_calendar_window.slm_calendar_window import SLMCalendarWindow
+
+		calendar_name: DF.Data
+		description: DF.SmallText | None
+		exceptions: DF.Table[SLMCalendarException]
+		timezone: DF.Autocomplete
+		weekly_hours: DF.Float
+		windows: DF.Table[SLMCalendarWindow]
+	# end: auto-generated types
 	def validate(self):
 		self.validate_calendar()
 		self.sort_rows()

@@ -14,13 +14,36 @@ TARGET_KEYS = tgt.VALUE_FIELDS
 
 
 class SLMServiceLevelRequirement(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_requirement_item.slm_requirement_item import SLMRequirementItem
+
+		agreement: DF.Link | None
+		compared_by: DF.Link | None
+		compared_on: DF.Datetime | None
+		customer: DF.Link
+		description: DF.SmallText | None
+		design_note: DF.SmallText | None
+		items: DF.Table[SLMRequirementItem]
+		naming_series: DF.Literal["SLR-.YYYY.-"]
+		outcome: DF.Literal["", "Existing Service", "New Service Design Needed"]
+		requested_on: DF.Date | None
+		service_contract: DF.Data | None
+		status: DF.Literal["Draft", "Compared", "Agreements Drafted", "New Service Design"]
+		title: DF.Data
+	# end: auto-generated types
 	def validate(self):
 		if frappe.db.get_value("SLM Party", self.customer, "party_type") != "Customer":
 			frappe.throw(_("Customer {0} is not a party of type Customer").format(self.customer))
 		throw_problems(catalogue.validate_requirement_items(rows(self, "items")))
 
 	@frappe.whitelist()
-	def compare_with_catalogue(self):
+	def compare_with_catalogue(self) -> str:
 		"""SL2.2: can existing services meet the need? The result is stored on each item."""
 		self.check_permission("write")
 		services = sorted({r.service for r in self.items if r.service})

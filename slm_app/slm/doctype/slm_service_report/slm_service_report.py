@@ -16,6 +16,53 @@ COLLECTED_FROM = ("report_scope", "party", "agreement", "year", "quarter", "lang
 
 
 class SLMServiceReport(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_service_report_breach.slm_service_report_breach import SLMServiceReportBreach
+		from slm_app.slm.doctype.slm_service_report_line.slm_service_report_line import SLMServiceReportLine
+		from slm_app.slm.doctype.slm_service_report_plan.slm_service_report_plan import SLMServiceReportPlan
+		from slm_app.slm.doctype.slm_service_report_recipient.slm_service_report_recipient import SLMServiceReportRecipient
+		from slm_app.slm.doctype.slm_service_report_review.slm_service_report_review import SLMServiceReportReview
+
+		agreement: DF.Link | None
+		agreement_code: DF.Data | None
+		agreement_count: DF.Int
+		amended_from: DF.Link | None
+		approved_by: DF.Link | None
+		approved_on: DF.Datetime | None
+		breach_count: DF.Int
+		breaches: DF.Table[SLMServiceReportBreach]
+		breaches_handled: DF.Int
+		commentary: DF.TextEditor | None
+		compliance: DF.Table[SLMServiceReportLine]
+		compliance_pct: DF.Percent
+		generated_on: DF.Datetime | None
+		language: DF.Link | None
+		months_breached: DF.Int
+		months_met: DF.Int
+		months_no_data: DF.Int
+		open_plan_count: DF.Int
+		party: DF.Link
+		period_from: DF.Date | None
+		period_to: DF.Date | None
+		plan_count: DF.Int
+		plans: DF.Table[SLMServiceReportPlan]
+		quarter: DF.Literal["1", "2", "3", "4"]
+		recipients: DF.Table[SLMServiceReportRecipient]
+		report_scope: DF.Literal["Customer", "SLA"]
+		review_count: DF.Int
+		reviews: DF.Table[SLMServiceReportReview]
+		sent_on: DF.Datetime | None
+		target_count: DF.Int
+		targets_met: DF.Int
+		workflow_state: DF.Link | None
+		year: DF.Int
+	# end: auto-generated types
 	def autoname(self):
 		self.set_scope()
 		self.check_scope()
@@ -92,7 +139,7 @@ class SLMServiceReport(Document):
 		self.db_set("sent_on", self.sent_on, update_modified=False)
 
 	@frappe.whitelist()
-	def refresh_data(self):
+	def refresh_data(self) -> str:
 		"""Collect the quarter's data again (drafts only), e.g. after a recomputed month or a closed breach."""
 		self.check_permission("write")
 		if self.docstatus != 0:

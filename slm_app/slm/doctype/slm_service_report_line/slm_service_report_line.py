@@ -5,4 +5,33 @@ from slm_app.permissions import ChildRow
 
 
 class SLMServiceReportLine(ChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		agreement: DF.Link | None
+		agreement_code: DF.Data | None
+		metric: DF.Data | None
+		months_breached: DF.Int
+		months_met: DF.Int
+		months_no_data: DF.Int
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		priority: DF.Data | None
+		quarter_result: DF.Data | None
+		result_1: DF.Data | None
+		result_2: DF.Data | None
+		result_3: DF.Data | None
+		service: DF.Link | None
+		target_code: DF.Data | None
+		target_text: DF.Data | None
+		value_1: DF.Data | None
+		value_2: DF.Data | None
+		value_3: DF.Data | None
+	# end: auto-generated types
 	pass

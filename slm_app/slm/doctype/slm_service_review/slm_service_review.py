@@ -11,6 +11,32 @@ from slm_app.utils import throw_problems
 
 
 class SLMServiceReview(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_review_attendee.slm_review_attendee import SLMReviewAttendee
+		from slm_app.slm.doctype.slm_review_item.slm_review_item import SLMReviewItem
+		from slm_app.slm.doctype.slm_review_result.slm_review_result import SLMReviewResult
+
+		agenda: DF.TextEditor | None
+		agreement: DF.Link
+		agreement_type: DF.Data | None
+		attendees: DF.Table[SLMReviewAttendee]
+		findings: DF.Table[SLMReviewItem]
+		held_on: DF.Date | None
+		minutes: DF.TextEditor | None
+		party: DF.Link | None
+		period_from: DF.Date | None
+		period_to: DF.Date | None
+		reminded_on: DF.Date | None
+		results: DF.Table[SLMReviewResult]
+		review_date: DF.Date
+		status: DF.Literal["Scheduled", "Held", "Closed"]
+	# end: auto-generated types
 	def validate(self):
 		if self.period_from and self.period_to and getdate(self.period_to) < getdate(self.period_from):
 			frappe.throw(_("Period To ({0}) must not be before Period From ({1})").format(self.period_to, self.period_from))
@@ -41,7 +67,7 @@ class SLMServiceReview(Document):
 			self.append("attendees", {"user": drafted_by, "attendee_name": frappe.utils.get_fullname(drafted_by), "organisation": company})
 
 	@frappe.whitelist()
-	def prefill(self):
+	def prefill(self) -> int:
 		"""The period's monitoring rows and breaches of the agreement (all its versions), for the meeting.
 		Called from the form on a review that may not be saved yet: it checks the agreement it reads, and
 		reads only the records the user may read."""

@@ -11,6 +11,19 @@ DEFAULT_DUE_DAY = 5
 
 
 class SLMSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		company_name: DF.Data | None
+		default_service_calendar: DF.Link | None
+		monitoring_due_day: DF.Int
+		service_report_scope: DF.Literal["Customer and SLA", "Customer", "SLA", "No Reports"]
+	# end: auto-generated types
 	def validate(self):
 		if self.monitoring_due_day in (None, "", 0):
 			self.monitoring_due_day = DEFAULT_DUE_DAY  # sites upgraded from before the field existed

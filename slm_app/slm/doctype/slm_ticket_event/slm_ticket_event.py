@@ -9,6 +9,28 @@ from slm_app.utils import throw_problems
 
 
 class SLMTicketEvent(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from slm_app.slm.doctype.slm_ticket_pause.slm_ticket_pause import SLMTicketPause
+
+		agreement: DF.Link | None
+		agreement_code: DF.Data | None
+		created_at: DF.Datetime
+		customer: DF.Link | None
+		first_response_at: DF.Datetime | None
+		pauses: DF.Table[SLMTicketPause]
+		priority: DF.Literal["", "Critical", "High", "Medium", "Low"]
+		raised_by: DF.Data | None
+		resolved_at: DF.Datetime | None
+		service: DF.Link | None
+		source: DF.Data | None
+		ticket_id: DF.Data
+	# end: auto-generated types
 	def validate(self):
 		"""The same row checks as bulk imports and the offline command, for one ticket."""
 		directory = monitoring.directory_for(agreements=[self.agreement] if self.agreement else None)

@@ -5,4 +5,21 @@ from slm_app.permissions import ChildRow
 
 
 class SLMUnderpinning(ChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		agreement_type: DF.Data | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		sla_target: DF.Data
+		underpinning_agreement: DF.Link
+		underpinning_state: DF.Data | None
+		underpinning_target: DF.Data
+	# end: auto-generated types
 	pass
