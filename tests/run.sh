@@ -2,14 +2,21 @@
 # Runs every test suite of slm_app: the framework-free core always, the Frappe integration tests
 # whenever a bench is present. Prints which suites ran; exits non-zero if any suite failed.
 #
-#   SLM_BENCH       bench to use        (default: /home/frappe/frappe-bench)
+#   SLM_BENCH       bench to use        (default: the one scripts/bench-up.sh made, named in /etc/slm_app/bench;
+#                                        else /home/frappe/frappe-bench)
 #   SLM_BENCH_USER  OS user owning it   (default: the bench folder's owner; bench refuses to run as root)
 #   SLM_TEST_SITE   site for the tests  (default: slm-test.localhost; created if missing)
 #   SLM_DB_ROOT_PASSWORD  MariaDB root password used only to create that site (default: root)
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-bench=${SLM_BENCH:-/home/frappe/frappe-bench}
+if [ -n "${SLM_BENCH:-}" ]; then
+	bench=$SLM_BENCH
+elif [ -s /etc/slm_app/bench ]; then
+	bench=$(head -n 1 /etc/slm_app/bench)
+else
+	bench=/home/frappe/frappe-bench
+fi
 site=${SLM_TEST_SITE:-slm-test.localhost}
 ran=()
 failed=()
@@ -25,6 +32,13 @@ fi
 if (cd "$repo" && $py -m pytest tests/core -q -p no:cacheprovider); then ran+=("core: passed"); else ran+=("core: FAILED"); failed+=(core); fi
 
 if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
+	# one run at a time on a bench: the commit under test replaces its apps/slm_app. Processes that
+	# outlive a run must not hold this lock (scripts/bench-up.sh starts the bench with it closed).
+	lock="$bench/.slm-tests.lock"
+	exec 9>>"$lock" 2>/dev/null || exec 9>>"/tmp/slm-tests-$(echo "$bench" | md5sum | cut -c1-8).lock"
+	if ! flock -w 1800 9; then
+		echo "another test run has held $lock for 30 minutes; running anyway"
+	fi
 	echo "== Frappe integration tests on $bench, site $site"
 	owner=${SLM_BENCH_USER:-$(stat -c %U "$bench")}
 	as_bench() {
@@ -49,7 +63,14 @@ if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
 	as_bench "./env/bin/pip install -q -e apps/slm_app" || failed+=("frappe: install")
 	if [ ! -d "$bench/sites/$site" ]; then
 		as_bench "bench new-site '$site' --db-root-username root --db-root-password '${SLM_DB_ROOT_PASSWORD:-root}' --admin-password admin --mariadb-user-host-login-scope=% --install-app slm_app" || failed+=("frappe: new-site")
+		# the bench may be running (bench start): its scheduler leaves the test site alone
+		as_bench "bench --site '$site' disable-scheduler" || true
 	fi
+	as_bench "bench --site '$site' set-config pause_scheduler 1 >/dev/null" || true
+	# and jobs the tests enqueue go to a Redis database that no worker reads (as when the bench is not
+	# running), not to the worker of a running bench, which would run them beside the tests
+	queue=$(python3 -c 'import json, sys; u = json.load(open(sys.argv[1])).get("redis_queue", ""); print(u.split("://")[0] + "://" + u.split("://")[-1].split("/")[0] + "/1" if u else "")' "$bench/sites/common_site_config.json" 2>/dev/null)
+	[ -z "$queue" ] || as_bench "bench --site '$site' set-config redis_queue '$queue' >/dev/null" || true
 	as_bench "bench --site '$site' set-config allow_tests true >/dev/null && bench --site '$site' list-apps | grep -q slm_app || bench --site '$site' install-app slm_app"
 	if as_bench "bench --site '$site' migrate >/dev/null" && as_bench "CI=1 bench --site '$site' run-tests --app slm_app"; then
 		ran+=("frappe ($site): passed")
@@ -57,7 +78,7 @@ if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
 		ran+=("frappe ($site): FAILED"); failed+=(frappe)
 	fi
 else
-	ran+=("frappe: skipped (no bench at $bench; set SLM_BENCH)")
+	ran+=("frappe: skipped (no bench at $bench; make one with scripts/bench-up.sh, or set SLM_BENCH)")
 fi
 
 echo "== suites run"
