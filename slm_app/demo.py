@@ -104,6 +104,10 @@ def _note(name, field, value, user):
 
 def make_demo():
 	frappe.flags.mute_emails = True
+	from slm_app.desk_setup import complete_setup_wizard
+
+	# demo users go straight to the SLM workspace, never to Frappe's setup wizard
+	complete_setup_wizard()
 	for email, (full_name, roles) in USERS.items():
 		_user(email, full_name, roles)
 	settings = frappe.get_single("SLM Settings")

@@ -102,6 +102,9 @@ override_whitelisted_methods = {
 # list queries refuse filters and sort keys on fields the user may not read
 before_request = ["slm_app.api_guard.install"]
 
+# everyone holding an SLM role lands on the SLM workspace
+doc_events = {"User": {"before_save": "slm_app.desk_setup.set_default_workspace"}}
+
 jinja = {
 	"methods": ["slm_app.printing.render_agreement_text"],
 }

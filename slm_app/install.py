@@ -34,10 +34,16 @@ def business_week_windows() -> list[dict]:
 
 def after_install():
 	make_defaults()
+	from slm_app.desk_setup import backfill_default_workspace
+
+	backfill_default_workspace()
 
 
 def after_migrate():
 	make_defaults()
+	from slm_app.desk_setup import backfill_default_workspace
+
+	backfill_default_workspace()
 	# slm_app's reports run in seconds: a "prepared report" flag on them is left over from a run that
 	# Frappe 15 timed out (or from a refused filter before reports.refused_filters_stay_refusals)
 	frappe.db.set_value("Report", {"module": "SLM", "is_standard": "Yes", "prepared_report": 1}, "prepared_report", 0)

@@ -56,3 +56,43 @@ class TestInstall(FrappeTestCase):
 		settings.monitoring_due_day = 31
 		with self.assertRaises(frappe.ValidationError):
 			settings.save()
+
+
+class TestDeskLanding(FrappeTestCase):
+	"""Everyone holding an SLM role lands on the SLM workspace; the setup wizard never stands in the way."""
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_an_slm_role_sets_the_default_workspace(self):
+		from slm_app.desk_setup import WORKSPACE, backfill_default_workspace
+		from slm_app.tests import utils as u
+
+		user = u.make_user("slm.landing@example.com", [])
+		self.assertFalse(frappe.db.get_value("User", user, "default_workspace"))
+		# a party membership gives the counterparty role, and with it the workspace
+		u.make_party("_Test SLM Landing Customer", "Customer", [user])
+		self.assertEqual(frappe.db.get_value("User", user, "default_workspace"), WORKSPACE)
+		# a workspace the user chose stays
+		other = u.make_user("slm.landing.other@example.com", [])
+		frappe.db.set_value("User", other, "default_workspace", "Users")
+		frappe.get_doc("User", other).add_roles("SLM Service Level Monitor")
+		self.assertEqual(frappe.db.get_value("User", other, "default_workspace"), "Users")
+		# users who held a role before slm_app set it are given it on migrate
+		frappe.db.set_value("User", user, "default_workspace", None)
+		self.assertGreaterEqual(backfill_default_workspace(), 1)
+		self.assertEqual(frappe.db.get_value("User", user, "default_workspace"), WORKSPACE)
+
+	def test_the_setup_wizard_is_completed_only_when_slm_app_can_answer_it(self):
+		from unittest.mock import patch
+
+		from slm_app import desk_setup
+
+		with patch.object(frappe.db, "get_single_value", side_effect=lambda dt, f, *a, **k: 0 if f == "setup_complete" else None):
+			with patch("frappe.get_hooks", side_effect=lambda h=None, *a, **k: ["erpnext.setup.setup_wizard.setup_wizard.get_setup_stages"] if h == "setup_wizard_stages" else []):
+				self.assertIn("Administrator", desk_setup.complete_setup_wizard())
+			with patch("frappe.desk.page.setup_wizard.setup_wizard.setup_complete") as wizard:
+				self.assertEqual(desk_setup.complete_setup_wizard(), "completed")
+				args = wizard.call_args[0][0]
+				self.assertEqual(args["language"], "English")
+				self.assertTrue(args["country"] and args["timezone"] and args["currency"])
