@@ -8,6 +8,8 @@
 #   SLM_TEST_SITE   site for the tests  (default: slm-test.localhost; created if missing)
 #   SLM_DB_ROOT_PASSWORD  MariaDB root password used only to create that site (default: root)
 set -uo pipefail
+# runuser, mariadbd and start-stop-daemon live in sbin, which a minimal environment may leave out
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${SLM_BENCH:-}" ]; then
