@@ -92,7 +92,7 @@ class HTTPCase(FrappeTestCase):
 		target = getattr(self.client, method.lower())
 		response = make_request(target=target, args=(path,), kwargs=kwargs, site=frappe.local.site)
 		frappe.db.commit()  # a fresh snapshot: see what the request committed
-		return response.status_code, response.get_data(as_text=True)
+		return response.status_code, response.get_data().decode("utf-8", "replace")
 
 	def call(self, user: str, method: str, params: dict | None = None, http: str = "POST"):
 		return self.request(user, http, f"/api/method/{method}", params)
@@ -116,6 +116,8 @@ class TestAccessMatrix(HTTPCase):
 						violations.add(f"{kind} contact · {dt.name} · {label}: shows {leak!r} (HTTP {status})")
 					if status >= 500:
 						violations.add(f"{kind} contact · {dt.name} · {label}: HTTP {status} {body[:200]}")
+					if label == "pdf" and status == 200:
+						violations.add(f"{kind} contact · {dt.name} · {label}: a PDF of a record it may not read")
 		print(f"access matrix, read paths: {count} requests over {len(self.doctypes)} doctypes × {len(self.counterparties())} counterparty roles")
 		violations.check(self)
 
