@@ -370,6 +370,8 @@ if [ -n "$FRAPPE_PATH" ]; then
 	[ "$(basename "$FRAPPE_PATH")" = frappe ] || { HINT="bench names the app after the clone's folder: put the clone in a folder named frappe (e.g. git clone -b version-15 <src> /opt/frappe-src/frappe)"; false; }
 	[ "$(git -C "$FRAPPE_PATH" rev-parse --is-bare-repository 2>/dev/null)" = false ] || { HINT="$FRAPPE_PATH is not a working git clone (bare?): git clone -b version-15 <it> /opt/frappe-src/frappe"; false; }
 	trust_repo "$FRAPPE_PATH"
+	unreadable=$(as_user "find '$FRAPPE_PATH' ! -readable -print -quit 2>/dev/null" || true)
+	[ -z "$unreadable" ] || { HINT="the user $BENCH_USER cannot read $unreadable (bench init clones the clone as that user): chmod -R a+rX '$FRAPPE_PATH'"; false; }
 	as_user "git -C '$FRAPPE_PATH' rev-parse --verify -q 'refs/heads/$FRAPPE_BRANCH' >/dev/null || git -C '$FRAPPE_PATH' rev-parse --verify -q 'refs/tags/$FRAPPE_BRANCH' >/dev/null" \
 		|| { HINT="$FRAPPE_PATH has no branch $FRAPPE_BRANCH the user $BENCH_USER can read"; false; }
 	FRAPPE_SRC=$FRAPPE_PATH
