@@ -128,6 +128,7 @@ def make_demo():
 		make_breach_handling_demo()
 		make_review_demo()
 		make_service_report_demo()
+		make_watch_demo()
 		frappe.db.commit()
 		return
 	start = str(get_first_day(add_months(nowdate(), -11)))
@@ -193,6 +194,7 @@ def make_demo():
 	make_breach_handling_demo()
 	make_review_demo()
 	make_service_report_demo()
+	make_watch_demo()
 	frappe.db.commit()
 	print(f"Demo ready: active {sla} with {', '.join(under)}; in negotiation {globex.name}. Log in as owner@slm.demo / {PASSWORD}")
 
@@ -363,3 +365,111 @@ def _date_monitoring_as_history():
 		if getdate(when) < today:
 			frappe.db.sql("update `tabSLM Monitoring Record` set monitored_on=%s where period=%s and docstatus=1", (when, period))
 			frappe.db.sql("update `tabSLM Breach` set detected_on=%s where period=%s", (when, period))
+
+
+def make_watch_demo():
+	"""The month so far, watched (issue 12): the previous month's forecast history (one month-to-date run a
+	day, statuses only), then tickets of the running month up to now — ACME's SLA has missed a response
+	already (its budget of response misses is used up: the 50, 75 and 100 % thresholds pass), a High ticket
+	unanswered near its deadline (its miss alone would breach the target), others near their resolution
+	deadline, one paused — and the month-to-date run replayed at three instants of the month's working time
+	and once now. The warnings reach the manager (and, for the OLA's miss, the infrastructure team) as one
+	digest each, in working hours. Needs three business hours of the month gone; idempotent."""
+	from datetime import timedelta
+
+	import pandas as pd
+
+	from slm_app import measurement_import, watch
+	from slm_app.core import instants
+	from slm_app.core.business_time import index_for
+	from slm_app.core.periods import month_bounds, previous_month
+	from slm_app.monitoring import load_calendars
+	from slm_app.utils import site_now
+
+	if frappe.db.exists("SLM Ticket Event", {"ticket_id": ["like", "DEMO-W-%"]}):
+		return
+	active = frappe.get_all("SLM Agreement", filters={"workflow_state": "Active"}, fields=["name", "agreement_code", "agreement_type", "service_calendar"], order_by="name")
+	if not active:
+		return
+	now = site_now()
+	tz = frappe.utils.get_system_timezone()
+	# the previous month's forecast, as the hourly run would have left it at the end of each day
+	year, month = watch.watched_month(now)
+	last = previous_month(now.date().replace(day=1))
+	day, end = month_bounds(*last, tz)
+	while day < end:
+		watch.run(now=day + timedelta(hours=18), notify=False, warn=False)
+		day += timedelta(days=1)
+	# the running month's tickets, placed in its working time so far
+	sla = next(a for a in active if a.agreement_type == "SLA")
+	ola = next((a for a in active if a.agreement_type == "OLA"), None)
+	calendar = load_calendars([sla.service_calendar])[sla.service_calendar]
+	start, _after = month_bounds(year, month, tz)
+	index = index_for(calendar, start - timedelta(days=1), now + timedelta(days=1))
+	origin = int(index.positions_ns([int(pd.Timestamp(start).value)])[0])
+	gone = int(index.positions_ns([int(pd.Timestamp(now).value)])[0]) - origin
+	minute = 60_000_000_000
+	if gone < 180 * minute:
+		print("Watch demo: less than three business hours of this month are gone; run it later for the running month's tickets")
+		watch.run()
+		return
+
+	def at(position_minutes: float) -> str:
+		"""The instant a number of business minutes into the month, as ISO UTC text."""
+		return instants.iso_utc(int(index.instants_ns([origin + int(position_minutes * minute)])[0]))
+
+	b = gone / minute
+	rows = []
+	n = 0
+	for a in active:
+		step = 75
+		for k, position in enumerate(range(20, int(b) - 30, step)):
+			n += 1
+			response = position + (10, 25, 40)[k % 3]
+			resolution = position + (60, 150, 240, 300)[k % 4]
+			rows.append(
+				{
+					"ticket_id": f"DEMO-W-{n:04d}",
+					"agreement": a.agreement_code,
+					"priority": ("High", "Medium", "High", "Critical")[k % 4],
+					"created": at(position),
+					"first_response": at(response) if response < b else "",
+					"resolved": at(resolution) if resolution < b else "",
+				}
+			)
+	scenario = [
+		# ACME's SLA misses a High response (2 h): the month's budget of misses is used up
+		{"ticket_id": "DEMO-W-MISS", "agreement": sla.agreement_code, "priority": "High", "created": at(5), "first_response": at(155), "resolved": at(240) if b > 240 else ""},
+		# unanswered for 100 business minutes of 120: its miss alone would breach the response target
+		{"ticket_id": "DEMO-W-NEAR", "agreement": sla.agreement_code, "priority": "High", "created": at(b - 100)},
+		# answered, but near its 8-hour resolution deadline
+		{"ticket_id": "DEMO-W-SLOW", "agreement": sla.agreement_code, "priority": "High", "created": at(max(b - 390, 1)), "first_response": at(max(b - 380, 2))},
+		# waiting on the customer since an hour ago: its clock is held
+		{"ticket_id": "DEMO-W-PAUSED", "agreement": sla.agreement_code, "priority": "High", "created": at(b - 170), "first_response": at(b - 160), "pauses": [{"start": at(b - 60)}]},
+	]
+	if ola:
+		scenario.append({"ticket_id": "DEMO-W-OLA-MISS", "agreement": ola.agreement_code, "priority": "High", "created": at(10), "first_response": at(150), "resolved": at(200) if b > 200 else ""})
+	# an amendment of ACME's SLA in draft: answer High tickets in 1 hour instead of 2 (to preview)
+	if not frappe.db.exists("SLM Agreement", {"previous_version": sla.name}):
+		from slm_app.slm.doctype.slm_agreement.slm_agreement import make_amendment
+
+		effective = str(frappe.utils.add_months(frappe.utils.get_first_day(frappe.utils.nowdate()), 1))
+		draft = _as("manager@slm.demo", make_amendment, sla.name, "CHG-2026-031", effective, "ACME asks for High tickets answered within the hour")
+		doc = frappe.get_doc("SLM Agreement", draft)
+		for t in doc.targets:
+			if t.metric_kind == "Response Time" and t.priority == "High":
+				t.target_value = 1
+		_as("manager@slm.demo", doc.save)
+	frappe.set_user("monitor@slm.demo")
+	try:
+		out = measurement_import.import_rows("tickets", [{k: v for k, v in r.items() if v != ""} for r in rows + scenario], keep="valid")
+	finally:
+		frappe.set_user("Administrator")
+	if out.get("problems"):
+		print("Watch demo: some tickets were refused:", out["problems"][:3])
+	# the hourly run, as it ran during the month's working time so far, and now
+	for share in (0.45, 0.8):
+		instant = pd.Timestamp(int(index.instants_ns([origin + int(gone * share)])[0]), tz="UTC").to_pydatetime()
+		watch.run(now=instant)
+	result = watch.run()
+	print(f"Watch demo: {len(rows) + len(scenario)} tickets this month; now {result['statuses']}, {result['warnings']} new warning(s)")

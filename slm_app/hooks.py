@@ -43,6 +43,15 @@ scheduler_events = {
 		"slm_app.tasks.schedule_service_reports",
 	],
 	"hourly": ["slm_app.tasks.sync_tickets", "slm_app.tasks.send_breach_digests"],
+	"hourly_long": ["slm_app.tasks.watch_month_to_date"],
+}
+
+# the what-if preview and the ticket timelines: small form additions of their own, beside the forms' scripts
+doctype_js = {
+	"SLM Agreement": "public/js/slm_agreement_preview.js",
+	"SLM Breach": "public/js/slm_breach_timeline.js",
+	"SLM Monitoring Record": "public/js/slm_monitoring_record_timeline.js",
+	"SLM Ticket Event": "public/js/slm_ticket_event_timeline.js",
 }
 
 # Access (core/access.py, README "Security"): a counterparty's people see only their own party's records,

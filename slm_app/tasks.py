@@ -107,6 +107,14 @@ def send_breach_digests() -> dict[str, list[str]]:
 	return notifications.send_digests()
 
 
+def watch_month_to_date() -> dict:
+	"""Hourly: every target's month-to-date budget and projection, the warnings that are new, and the digests
+	of those whose working hours it is (slm_app.watch)."""
+	from slm_app import watch
+
+	return watch.run()
+
+
 def sync_tickets() -> dict:
 	"""Hourly: copy tickets from Helpdesk or ERPNext when installed (nothing to do otherwise)."""
 	from slm_app import ticket_sources

@@ -5,7 +5,7 @@ record. A counterparty's people — a customer's contacts, a support team's memb
 contacts — see only what concerns their own party, and never the provider's internal workings:
 
 - party-scoped records (agreements, monitoring records, breaches, reviews, improvement plans,
-  service reports, requirements, the party itself) only where the record's party field names one of
+  service reports, requirements, month-to-date budgets and their warnings, the party itself) only where the record's party field names one of
   their parties; agreements once put to them for negotiation (not while Draft); a customer sees
   approved service reports only;
 - the catalogue: the services their own agreements cover; a customer also the published business
@@ -34,6 +34,8 @@ PARTY_SCOPED: dict[str, str] = {
 	"SLM Service Review": "party",
 	"SLM Improvement Plan": "party",
 	"SLM Service Report": "party",
+	"SLM Budget Status": "party",
+	"SLM Budget Warning": "party",
 	"SLM Service Level Requirement": "customer",
 	"SLM Party": "name",
 }
@@ -58,6 +60,7 @@ INTERNAL_DOCTYPES = frozenset(
 		"SLM Metric Value",
 		"SLM Measurement Import",
 		"SLM Settings",
+		"SLM Watch Settings",
 	}
 )
 
@@ -74,6 +77,7 @@ INTERNAL_FIELDS: dict[str, tuple[str, ...]] = {
 		"rounds",
 	),
 	"SLM Breach": ("affected_customer", "underpinning", "notifications"),
+	"SLM Budget Warning": ("recipients",),
 	"SLM Service": ("service_owner", "support_team", "supplier", "depends_on", "published_by"),
 	"SLM Party": ("external_customer", "notes"),
 }
@@ -81,7 +85,14 @@ INTERNAL_FIELDS: dict[str, tuple[str, ...]] = {
 # child doctypes that only ever hold internal rows: every field of theirs is at level 1 too, so that no
 # query through their parent can select them
 INTERNAL_TABLES = frozenset(
-	{"SLM Underpinning", "SLM Negotiation Round", "SLM Breach Underpinning", "SLM Breach Notification", "SLM Service Dependency"}
+	{
+		"SLM Underpinning",
+		"SLM Negotiation Round",
+		"SLM Breach Underpinning",
+		"SLM Breach Notification",
+		"SLM Service Dependency",
+		"SLM Budget Warning Recipient",
+	}
 )
 
 # counterparty roles that also read the level-1 fields of a doctype (internal staff on their own services)

@@ -364,7 +364,7 @@ def _ticket_results(t: _Targets, calendars, m: Measurements, counts) -> pd.DataF
 _COVERED, _PLANNED, _DOWN = 0, 1, 2
 
 
-def _availability_results(t: _Targets, calendars, m: Measurements, measured, counts) -> None:
+def _availability_results(t: _Targets, calendars, m: Measurements, measured, counts, totals: dict | None = None) -> None:
 	"""Availability targets into ``measured`` and ``counts``.
 
 	In each calendar's business-time coordinates, the coverage, planned and unplanned spans of a target's
@@ -436,6 +436,8 @@ def _availability_results(t: _Targets, calendars, m: Measurements, measured, cou
 	down = np.add.reduceat(down_len, heads)
 	have = base > 0
 	value = np.where(have, (base - down) / np.where(have, base, 1) * 100.0, np.nan)
+	if totals is not None:  # the base and the downtime themselves, for whoever asked (evaluate's ``spans``)
+		totals["base_ns"][target_rows], totals["down_ns"][target_rows] = base, down
 	required = t.value[target_rows]
 	ok = value >= required - 1e-9
 	measured[target_rows] = value
@@ -514,6 +516,7 @@ def evaluate(
 	month: int,
 	as_of: datetime | None = None,
 	now: datetime | None = None,
+	spans: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
 	"""Results for one month (RESULT_COLUMNS), and the tickets that missed (MISSED_COLUMNS, by target row
 	and ticket).
@@ -521,6 +524,9 @@ def evaluate(
 	Open tickets are judged at ``as_of`` when given, else at the end of the month in each agreement's own
 	time zone (never later than ``now``, while the month is still running), so an agreement's result does
 	not depend on which other agreements are computed with it.
+
+	``spans`` (a dict, optional) receives ``base_ns`` and ``down_ns``, by result row: an availability
+	target's counted base (covered and not planned) and the downtime in it, in business nanoseconds.
 	"""
 	frame = periods(targets.reset_index(drop=True), calendars, year, month).reset_index(drop=True)
 	if frame.empty:
@@ -556,7 +562,9 @@ def evaluate(
 	is_time = np.isin(t.kind, tgt.TIME_KINDS)
 	has = is_time & (sample > 0)
 	measured[has] = met[has] / sample[has] * 100.0
-	_availability_results(t, calendars, measurements, measured, counts)
+	if spans is not None:
+		spans.update(base_ns=np.zeros(n, dtype=np.int64), down_ns=np.zeros(n, dtype=np.int64))
+	_availability_results(t, calendars, measurements, measured, counts, spans)
 	_metric_results(t, measurements, measured, counts)
 
 	required = np.where(is_time, t.share, t.value)

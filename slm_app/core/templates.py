@@ -12,7 +12,7 @@ import re
 from slm_app.core.errors import Problem, _
 
 PLACEHOLDERS: dict[str, str] = {
-	"agreement_name": _("The agreement's name, e.g. SLA-2026-0001-V1"),
+	"agreement_name": _("The agreement's name, e.g. SLA-YYYY-NNNN-V1"),
 	"agreement_type": _("SLA, OLA or UC"),
 	"version": _("The version number"),
 	"counterparty": _("The customer, support team or supplier"),

@@ -584,6 +584,12 @@ class Oracle:
 				value = b["sla"]
 			if p == "rows":
 				value = json.dumps([{"ticket_id": "_PROBE-1", "agreement": b["sla"], "created": "2026-03-02 09:00"}])
+			if p == "ticket":  # the other party's ticket: its timeline
+				value = f"{u.MX}-B-1"
+			if p == "record":  # the other party's monitoring record: the tickets it counted
+				value = frappe.get_all("SLM Monitoring Record", filters={"agreement": b["sla"]}, pluck="name", order_by="name", limit=1)[0]
+			if p == "months":
+				value = 6
 			if value is not None:
 				out[p] = value
 		return out

@@ -23,7 +23,10 @@ class TestInstall(FrappeTestCase):
 		self.assertTrue(frappe.db.exists("SLM Service Calendar", "Standard Business Hours"))
 		self.assertTrue(frappe.db.exists("SLM Agreement Template", {"agreement_type": "SLA", "language": "zh"}))
 		ws = frappe.get_doc("Workspace", "Service Level Management")
-		self.assertEqual(len(ws.number_cards), 4)
+		self.assertEqual(len(ws.number_cards), 5)
+		# the month so far: the targets at risk, as a number and as a list
+		self.assertEqual(ws.number_cards[-1].number_card_name, "SLM Targets at Risk")
+		self.assertEqual([q.document_type for q in ws.quick_lists], ["SLM Budget Status"])
 		self.assertEqual(
 			[c.chart_name for c in ws.charts], ["SLM Breach Trend", "SLM Breaches by Service", "SLM Compliance by Service"]
 		)

@@ -388,6 +388,15 @@ def _make_matrix_world() -> dict:
 		for code in codes.values():
 			tasks.monitor_agreement(code, [(2026, 1), (2026, 2), (2026, 3)], commit=False)
 	notifications.send_digests()
+	# the month-to-date watch of March as it stood on the 20th (working hours in Shanghai): budgets,
+	# warnings and their digests for both sides
+	from datetime import datetime
+	from zoneinfo import ZoneInfo
+
+	from slm_app import watch
+
+	codes = [frappe.db.get_value("SLM Agreement", world["sides"][side][k], "agreement_code") for side in MX_SIDES for k in ("sla", "ola", "uc")]
+	watch.run(now=datetime(2026, 3, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), codes=codes)
 
 	for side in MX_SIDES:
 		s = world["sides"][side]
@@ -499,6 +508,8 @@ def remove_matrix_world() -> None:
 		"SLM Service Review": frappe.get_all("SLM Service Review", filters={"party": ["in", parties]}, pluck="name"),
 		"SLM Improvement Plan": frappe.get_all("SLM Improvement Plan", filters={"party": ["in", parties]}, pluck="name"),
 		"SLM Service Report": frappe.get_all("SLM Service Report", filters={"party": ["in", parties]}, pluck="name"),
+		"SLM Budget Status": frappe.get_all("SLM Budget Status", filters={"party": ["in", parties]}, pluck="name"),
+		"SLM Budget Warning": frappe.get_all("SLM Budget Warning", filters={"party": ["in", parties]}, pluck="name"),
 		"SLM Service Level Requirement": frappe.get_all("SLM Service Level Requirement", filters={"customer": ["in", parties]}, pluck="name"),
 		"SLM Ticket Event": frappe.get_all("SLM Ticket Event", filters={"agreement_code": ["in", codes or [""]]}, pluck="name"),
 		"SLM Outage": frappe.get_all("SLM Outage", filters={"service": ["in", services or [""]]}, pluck="name"),
