@@ -37,7 +37,10 @@ if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
 	# one run at a time on a bench: the commit under test replaces its apps/slm_app. Processes that
 	# outlive a run must not hold this lock (scripts/bench-up.sh starts the bench with it closed).
 	lock="$bench/.slm-tests.lock"
-	exec 9>>"$lock" 2>/dev/null || exec 9>>"/tmp/slm-tests-$(echo "$bench" | md5sum | cut -c1-8).lock"
+	# (a redirection on exec itself would apply to the whole script: test the folder instead, so stderr,
+	# where the test runner prints its "Ran N tests" line, stays on)
+	[ -w "$bench" ] || lock="/tmp/slm-tests-$(echo "$bench" | md5sum | cut -c1-8).lock"
+	exec 9>>"$lock"
 	if ! flock -w 1800 9; then
 		echo "another test run has held $lock for 30 minutes; running anyway"
 	fi
