@@ -7,6 +7,8 @@
 #   SLM_BENCH_USER  OS user owning it   (default: the bench folder's owner; bench refuses to run as root)
 #   SLM_TEST_SITE   site for the tests  (default: slm-test.localhost; created if missing)
 #   SLM_DB_ROOT_PASSWORD  MariaDB root password used only to create that site (default: root)
+#   SLM_UPGRADE_TEST=1    also run the upgrade test (tests/upgrade.sh: an earlier commit's site and demo
+#                         migrated to HEAD; minutes; SLM_UPGRADE_FROM picks the earlier commit)
 set -uo pipefail
 # runuser, mariadbd and start-stop-daemon live in sbin, which a minimal environment may leave out
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -81,6 +83,14 @@ if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
 		ran+=("frappe ($site): passed")
 	else
 		ran+=("frappe ($site): FAILED"); failed+=(frappe)
+	fi
+	# the upgrade test takes minutes: on request only
+	if [ "${SLM_UPGRADE_TEST:-0}" = 1 ]; then
+		exec 9>&-  # tests/upgrade.sh takes the bench's test lock itself
+		echo "== upgrade test (tests/upgrade.sh)"
+		if bash "$repo/tests/upgrade.sh"; then ran+=("upgrade (${SLM_UPGRADE_FROM:-1440ae9} -> HEAD): passed"); else ran+=("upgrade: FAILED"); failed+=(upgrade); fi
+	else
+		ran+=("upgrade: skipped (SLM_UPGRADE_TEST=1 runs tests/upgrade.sh; minutes)")
 	fi
 else
 	ran+=("frappe: skipped (no bench at $bench; make one with scripts/bench-up.sh, or set SLM_BENCH)")
