@@ -58,11 +58,20 @@ started=$(date +%s)
 work=$(mktemp -d /tmp/slm-upgrade.XXXXXX)
 chmod 755 "$work"
 # what apps/slm_app holds now, owners, modes and times included, put back on every way out
-tar -C "$app" -cpf "$work/app-before.tar" . || die "could not save $app"
+fingerprint() {  # names, types, sizes, modes, owners, times and contents of everything in apps/slm_app
+	(cd "$app" && { find . -mindepth 1 -printf '%p %y %s %m %u %T@\n' | sort; find . -type f -print0 | sort -z | xargs -0 -r md5sum; }) | md5sum | cut -c1-12
+}
+tar --format=posix -C "$app" -cpf "$work/app-before.tar" . || die "could not save $app"
+before_print=$(fingerprint)
 restore() {
 	find "$app" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 	if tar -C "$app" -xpf "$work/app-before.tar"; then
-		echo "apps/slm_app restored to what it held before the test"
+		after_print=$(fingerprint)
+		if [ "$after_print" = "$before_print" ]; then
+			echo "apps/slm_app restored to what it held before the test (fingerprint $after_print, identical)"
+		else
+			echo "apps/slm_app restored from $work/app-before.tar, but its fingerprint differs ($before_print before, $after_print now): did something else write there meanwhile?"
+		fi
 		rm -f "$work/app-before.tar"
 	else
 		echo "COULD NOT RESTORE $app: its earlier content is in $work/app-before.tar (tar -C $app -xpf it)"
