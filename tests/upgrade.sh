@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 		--from) from=$2; shift ;;
 		--site) site=$2; shift ;;
-		-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+		-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
 		*) echo "unknown option $1 (see --help)"; exit 2 ;;
 	esac
 	shift
