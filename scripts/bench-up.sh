@@ -452,6 +452,13 @@ step "App slm_app from $REPO" "Could not put slm_app into the bench: check the p
 app="$BENCH_DIR/apps/slm_app"
 [ ! -L "$app" ] || { HINT="$app is a symlink: remove it, the script copies the checkout there"; false; }
 ugroup=$(id -gn "$BENCH_USER")
+# a test run (tests/run.sh) puts its own commit into apps/slm_app under this lock: wait for it, and hold
+# the lock until this script ends, so neither replaces the other's files mid-run
+exec 8>>"$BENCH_DIR/.slm-tests.lock"
+if ! flock -n 8; then
+	info "a test run holds $BENCH_DIR/.slm-tests.lock: waiting for it (up to 60 min)"
+	flock -w 3600 8 || { HINT="a test run has held $BENCH_DIR/.slm-tests.lock for an hour: find it with 'fuser $BENCH_DIR/.slm-tests.lock'"; false; }
+fi
 # this checkout's current files (tracked and new, less what .gitignore leaves out); the bench's egg-info stays
 changes=$(priv rsync -a --delete --itemize-changes --exclude=.git --exclude=/.venv --filter=':- .gitignore' \
 	--chown="$BENCH_USER:$ugroup" "$REPO/" "$app/")
@@ -559,6 +566,12 @@ if [ "$WITH_HELPDESK" = 1 ]; then
 		if [ -d "$HELPDESK_SRC" ]; then trust_repo "$HELPDESK_SRC"; fi
 		HELPDESK_REF=$(as_user "git ls-remote --tags --refs '$HELPDESK_SRC' 'v1.17.*'" | sed 's#.*refs/tags/##' | sort -V | tail -1)
 		[ -n "$HELPDESK_REF" ] || { HINT="no v1.17.x tag in $HELPDESK_SRC: pass --helpdesk-ref"; false; }
+	fi
+	# a running bench's processes read apps.txt but cannot import an app installed after they started
+	# (the scheduler then exits and takes the bench down with it): stop it while the apps go in
+	if bench_running && ! { grep -qx helpdesk "$BENCH_DIR/sites/apps.txt" && grep -qx telephony "$BENCH_DIR/sites/apps.txt"; }; then
+		info "stopping the running bench while Helpdesk and telephony are added (started again at the end unless --no-start)"
+		stop_bench
 	fi
 	clone_app telephony "$TELEPHONY_SRC" "$TELEPHONY_REF"
 	install_app_in_bench telephony
