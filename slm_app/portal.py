@@ -74,11 +74,11 @@ def _agreement_of_contact(name, parties: dict[str, str]):
 		limit_page_length=1,
 	)
 	if not rows:
-		raise frappe.DoesNotExistError(_("Agreement {0} not found").format(name))
+		raise frappe.DoesNotExistError(_("No agreement of yours has this name"))
 	doc = frappe.get_doc("SLM Agreement", rows[0].name)
 	doc.check_permission("read")
 	if doc.party not in parties or doc.agreement_type != PORTAL_AGREEMENT_TYPES[parties[doc.party]]:
-		raise frappe.DoesNotExistError(_("Agreement {0} not found").format(name))
+		raise frappe.DoesNotExistError(_("No agreement of yours has this name"))
 	return doc
 
 

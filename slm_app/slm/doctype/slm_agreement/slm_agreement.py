@@ -309,6 +309,7 @@ class SLMAgreement(Document):
 		self.flags.reopen_underpinning = note
 
 	def on_update(self):
+		adapter.sync_underpinning_state(self.name, self.workflow_state)
 		if self.flags.pop("notify_counterparty", None):
 			from slm_app.portal import notify_awaiting
 
@@ -423,6 +424,7 @@ class SLMAgreement(Document):
 				)
 
 	def on_update_after_submit(self):
+		adapter.sync_underpinning_state(self.name, self.workflow_state)
 		before = self.get_doc_before_save()
 		if before and before.workflow_state != lc.ACTIVE and self.workflow_state == lc.ACTIVE:
 			self.activate_underpinning()
