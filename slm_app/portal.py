@@ -196,7 +196,8 @@ def results_of(doc, months: int = 12) -> dict:
 	last = max(r.period for r in records)
 	year, month = int(last[:4]), int(last[5:7])
 	shown = core_portal.last_months(year, month, months)
-	first = str(getdate(doc.valid_from))[:7]
+	# the agreement's months on record (all its versions: an amendment shows the months of the one before)
+	first = min(r.period for r in records)
 	shown = [m for m in shown if m >= first]
 	rows = core_portal.results_by_target([t.as_dict() for t in doc.targets], records, shown)
 	for row in rows:
@@ -230,13 +231,19 @@ def calendar_of(doc) -> dict | None:
 	return {
 		"name": cal.name,
 		"timezone": cal.timezone,
-		"windows": [{"weekday": w.weekday, "start": str(w.start_time)[:5], "end": str(w.end_time)[:5]} for w in cal.windows],
+		"windows": [{"weekday": w.weekday, "start": _hhmm(w.start_time), "end": _hhmm(w.end_time)} for w in cal.windows],
 		"exceptions": [
 			{"date": e.exception_date, "type": e.exception_type, "description": e.description}
 			for e in cal.exceptions
 			if str(e.exception_date) >= str(getdate(doc.valid_from))
 		],
 	}
+
+
+def _hhmm(value) -> str:
+	"""A Time value (a timedelta or text such as "9:00:00") as HH:MM."""
+	parts = str(value or "").split(":")
+	return f"{int(parts[0]):02d}:{parts[1][:2]}" if len(parts) >= 2 and parts[0].isdigit() else str(value or "")
 
 
 def agreement_page(name) -> dict:
