@@ -143,7 +143,27 @@ def system_transition(name: str, new_state: str, comment: str, values: dict | No
 	values = dict(values or {})
 	values["workflow_state"] = new_state
 	frappe.db.set_value("SLM Agreement", name, values, update_modified=True)
+	sync_underpinning_state(name, new_state)
 	frappe.get_doc("SLM Agreement", name).add_comment("Workflow", comment)
+
+
+def sync_underpinning_state(name: str, state: str | None) -> None:
+	"""The state an SLA's underpinning table shows for an OLA or UC is its current state: kept in step
+	whenever the OLA or UC changes state (the table's column is a copy, not read live by the grid)."""
+	frappe.db.sql(
+		"""update `tabSLM Underpinning` set `underpinning_state` = %(state)s
+		where `underpinning_agreement` = %(name)s and `parenttype` = 'SLM Agreement'
+		and ifnull(`underpinning_state`, '') != %(state)s""",
+		{"name": name, "state": state or ""},
+	)
+
+
+def sync_all_underpinning_states() -> None:
+	frappe.db.sql(
+		"""update `tabSLM Underpinning` u join `tabSLM Agreement` a on a.`name` = u.`underpinning_agreement`
+		set u.`underpinning_state` = a.`workflow_state`
+		where u.`parenttype` = 'SLM Agreement' and ifnull(u.`underpinning_state`, '') != ifnull(a.`workflow_state`, '')"""
+	)
 
 
 def add_round(parent: str, outcome: str, note: str | None) -> None:

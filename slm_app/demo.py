@@ -129,6 +129,7 @@ def make_demo():
 		make_review_demo()
 		make_service_report_demo()
 		make_watch_demo()
+		make_portal_demo()
 		frappe.db.commit()
 		return
 	start = str(get_first_day(add_months(nowdate(), -11)))
@@ -195,6 +196,7 @@ def make_demo():
 	make_review_demo()
 	make_service_report_demo()
 	make_watch_demo()
+	make_portal_demo()
 	frappe.db.commit()
 	print(f"Demo ready: active {sla} with {', '.join(under)}; in negotiation {globex.name}. Log in as owner@slm.demo / {PASSWORD}")
 
@@ -473,3 +475,14 @@ def make_watch_demo():
 		watch.run(now=instant)
 	result = watch.run()
 	print(f"Watch demo: {len(rows) + len(scenario)} tickets this month; now {result['statuses']}, {result['warnings']} new warning(s)")
+
+
+def make_portal_demo():
+	"""The customers' and suppliers' contacts are Website Users who use the portal (/slm): ACME's
+	amendment (High tickets answered within the hour, at ACME's request) is put to ACME for negotiation,
+	so that contact@acme.demo finds it awaiting an answer there."""
+	sla = frappe.db.get_value("SLM Agreement", {"party": "ACME Bank", "agreement_type": "SLA", "workflow_state": "Active"}, "name")
+	draft = sla and frappe.db.get_value("SLM Agreement", {"previous_version": sla, "workflow_state": "Draft"}, "name")
+	if draft and not frappe.db.count("SLM Negotiation Round", {"parent": draft}):
+		_act("SLM Agreement", draft, "Submit for Negotiation", "manager@slm.demo")
+	print(f"Portal demo: log in as contact@acme.demo / {PASSWORD} at /slm" + (f"; {draft} awaits ACME's answer" if draft else ""))

@@ -117,3 +117,12 @@ doc_events = {"User": {"before_save": "slm_app.desk_setup.set_default_workspace"
 jinja = {
 	"methods": ["slm_app.printing.render_agreement_text"],
 }
+
+# Customer and supplier contacts are Website Users (their roles have no desk access): they land on the
+# portal (www/slm, slm_app.portal), which shows them their own party's agreements, results, breaches and
+# reports, and where they answer a draft agreement put to them.
+role_home_page = {"SLM Customer Contact": "slm", "SLM Supplier Contact": "slm"}
+portal_menu_items = [
+	{"title": "Service Levels", "route": "/slm", "role": "SLM Customer Contact"},
+	{"title": "Service Levels", "route": "/slm", "role": "SLM Supplier Contact"},
+]

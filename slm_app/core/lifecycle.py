@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from slm_app.core.errors import Problem, _
+from slm_app.core.errors import Problem, RuleError, _
 from slm_app.core.roles import MANAGER, PROCESS_OWNER
 
 AGREEMENT_TYPES = ("SLA", "OLA", "UC")
@@ -209,3 +209,50 @@ def check_review_cycle(cycle: str | None) -> list[Problem]:
 			)
 		]
 	return []
+
+
+# ------------------------------------------------------------------------------------------ the counterparty's answer
+# SL3.5 answered online: the customer's contact (for an SLA) or the supplier's contact (for a UC) reads the
+# draft put to them for negotiation and answers. "Agree" takes the agreement to Agreed (the signature stays
+# with the process owner for an SLA, with the manager for a UC); "Not agreed" sends the draft back to the
+# manager (Draft), with the counterparty's comments, as the process owner's "Not Agreed" does.
+ANSWER_AGREE, ANSWER_NOT_AGREED = "Agree", "Not agreed"
+ANSWERS = (ANSWER_AGREE, ANSWER_NOT_AGREED)
+ANSWERED_BY_COUNTERPARTY = ("SLA", "UC")
+
+
+@dataclass(frozen=True)
+class CounterpartyAnswer:
+	next_state: str
+	outcome: str  # the negotiation round's outcome
+	reopens_underpinning: bool  # an SLA not agreed reopens its agreed OLAs (SL3.1)
+
+
+def awaits_counterparty(agreement_type: str, state: str | None) -> bool:
+	"""Whether the agreement waits for its counterparty's answer (put to them, not yet answered)."""
+	return agreement_type in ANSWERED_BY_COUNTERPARTY and state == NEGOTIATING
+
+
+def check_counterparty_answer(agreement_type: str, state: str | None, answer: str, note: str | None) -> list[Problem]:
+	problems = []
+	if answer not in ANSWERS:
+		problems.append(Problem(_("The answer must be one of {0}"), (", ".join(ANSWERS),), "answer"))
+	if agreement_type not in ANSWERED_BY_COUNTERPARTY:
+		problems.append(Problem(_("A {0} is not answered by its counterparty online"), (agreement_type,), "agreement_type"))
+	elif state != NEGOTIATING:
+		problems.append(
+			Problem(_("This agreement is {0}: only an agreement in negotiation awaits your answer"), (state or DRAFT,), "workflow_state")
+		)
+	if answer == ANSWER_NOT_AGREED and not (note or "").strip():
+		problems.append(Problem(_("Say what you do not agree with in the comments"), (), "comment"))
+	return problems
+
+
+def counterparty_answer(agreement_type: str, state: str | None, answer: str, note: str | None) -> CounterpartyAnswer:
+	"""What the counterparty's answer does to the agreement; RuleError listing every problem otherwise."""
+	problems = check_counterparty_answer(agreement_type, state, answer, note)
+	if problems:
+		raise RuleError(problems)
+	if answer == ANSWER_AGREE:
+		return CounterpartyAnswer(AGREED, "Agreed", False)
+	return CounterpartyAnswer(DRAFT, "Not Agreed", agreement_type == "SLA")

@@ -73,9 +73,13 @@ class TestDeskLanding(FrappeTestCase):
 
 		user = u.make_user("slm.landing@example.com", [])
 		self.assertFalse(frappe.db.get_value("User", user, "default_workspace"))
-		# a party membership gives the counterparty role, and with it the workspace
-		u.make_party("_Test SLM Landing Customer", "Customer", [user])
+		# a support team's membership gives the team member's role (a desk role), and with it the workspace
+		u.make_party("_Test SLM Landing Team", "Support Team", [user])
 		self.assertEqual(frappe.db.get_value("User", user, "default_workspace"), WORKSPACE)
+		# a customer's contact is a Website User: the portal (/slm) is their home, never the desk
+		contact = u.make_user("slm.landing.contact@example.com", [])
+		u.make_party("_Test SLM Landing Portal Customer", "Customer", [contact])
+		self.assertEqual(frappe.db.get_value("User", contact, "user_type"), "Website User")
 		# a workspace the user chose stays
 		other = u.make_user("slm.landing.other@example.com", [])
 		frappe.db.set_value("User", other, "default_workspace", "Users")

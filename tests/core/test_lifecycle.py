@@ -6,6 +6,7 @@ import pytest
 
 from slm_app.core import lifecycle as lc
 from slm_app.core import versions as v
+from slm_app.core.errors import RuleError
 from slm_app.core.roles import MANAGER, MONITOR, PROCESS_OWNER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,3 +99,43 @@ def test_workflow_fixture_is_the_core_table():
 	assert all(t["allow_self_approval"] for t in wf["transitions"])
 	actions = {a["name"] for a in json.loads((ROOT / "slm_app/fixtures/workflow_action_master.json").read_text())}
 	assert set(lc.ACTIONS) <= actions
+
+
+# ------------------------------------------------------------------------------------------ the counterparty's answer
+def test_counterparty_agrees_sla_and_uc():
+	for kind in ("SLA", "UC"):
+		out = lc.counterparty_answer(kind, lc.NEGOTIATING, lc.ANSWER_AGREE, None)
+		assert (out.next_state, out.outcome, out.reopens_underpinning) == (lc.AGREED, "Agreed", False)
+		# the answer lands where the process owner's (SLA) or the manager's (UC) Agree lands
+		assert lc.find_transition(kind, lc.NEGOTIATING, out.next_state).action == lc.AGREE
+
+
+def test_counterparty_not_agreed_sends_the_draft_back():
+	sla = lc.counterparty_answer("SLA", lc.NEGOTIATING, lc.ANSWER_NOT_AGREED, "6 h, not 8 h")
+	assert (sla.next_state, sla.outcome, sla.reopens_underpinning) == (lc.DRAFT, "Not Agreed", True)
+	uc = lc.counterparty_answer("UC", lc.NEGOTIATING, lc.ANSWER_NOT_AGREED, "price")
+	assert (uc.next_state, uc.outcome, uc.reopens_underpinning) == (lc.DRAFT, "Not Agreed", False)
+
+
+@pytest.mark.parametrize(
+	"kind,state,answer,note,fields",
+	[
+		("SLA", lc.DRAFT, lc.ANSWER_AGREE, None, ["workflow_state"]),
+		("SLA", lc.AGREED, lc.ANSWER_AGREE, None, ["workflow_state"]),
+		("SLA", lc.ACTIVE, lc.ANSWER_NOT_AGREED, "x", ["workflow_state"]),
+		("OLA", lc.NEGOTIATING, lc.ANSWER_AGREE, None, ["agreement_type"]),
+		("SLA", lc.NEGOTIATING, "Maybe", None, ["answer"]),
+		("SLA", lc.NEGOTIATING, lc.ANSWER_NOT_AGREED, "  ", ["comment"]),
+		("UC", lc.SIGNED, lc.ANSWER_NOT_AGREED, None, ["workflow_state", "comment"]),
+	],
+)
+def test_counterparty_answer_refused(kind, state, answer, note, fields):
+	with pytest.raises(RuleError) as e:
+		lc.counterparty_answer(kind, state, answer, note)
+	assert [p.field for p in e.value.problems] == fields
+
+
+def test_awaits_counterparty():
+	assert lc.awaits_counterparty("SLA", lc.NEGOTIATING) and lc.awaits_counterparty("UC", lc.NEGOTIATING)
+	assert not lc.awaits_counterparty("OLA", lc.NEGOTIATING)
+	assert not lc.awaits_counterparty("SLA", lc.DRAFT) and not lc.awaits_counterparty("SLA", lc.AGREED)

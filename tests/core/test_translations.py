@@ -49,7 +49,7 @@ def all_messages() -> set[str]:
 		messages |= {m.group(2) for m in JS_CALL.finditer(path.read_text())}
 	for path in APP.glob("slm/doctype/*/*.json"):
 		messages |= doctype_messages(path)
-	for path in APP.glob("templates/**/*.html"):
+	for path in [*APP.glob("templates/**/*.html"), *APP.glob("www/**/*.html")]:
 		messages |= set(JINJA_CALL.findall(path.read_text()))
 	for path in APP.glob("slm/print_format/*/*.json"):
 		messages |= set(JINJA_CALL.findall(json.loads(path.read_text())["html"]))
@@ -59,7 +59,16 @@ def all_messages() -> set[str]:
 		ws = json.loads(path.read_text())
 		messages |= {ws["label"]} | {link["label"] for link in ws["links"]} | {s["label"] for s in ws["shortcuts"]}
 		messages |= {c["label"] for c in ws.get("number_cards", [])} | {c["label"] for c in ws.get("charts", [])}
+	messages |= {item["title"] for item in _hook_value("portal_menu_items")}
 	return {m for m in messages if m.strip() and re.search("[A-Za-z]", m)}
+
+
+def _hook_value(name: str):
+	"""A literal assigned in hooks.py (read without importing it)."""
+	for node in ast.parse((APP / "hooks.py").read_text()).body:
+		if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+			return ast.literal_eval(node.value)
+	return []
 
 
 def translations() -> dict[str, str]:

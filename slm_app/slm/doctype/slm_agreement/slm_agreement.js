@@ -69,7 +69,12 @@ frappe.ui.form.on("SLM Agreement", {
 	},
 
 	compute_month(frm) {
-		const last = frappe.datetime.add_months(frappe.datetime.get_today(), -1).slice(0, 7);
+		// the last closed month, kept inside the months the agreement is in force
+		let last = frappe.datetime.add_months(frappe.datetime.get_today(), -1).slice(0, 7);
+		const first = (frm.doc.valid_from || "").slice(0, 7);
+		const end = (frm.doc.ended_on || frm.doc.valid_to || "").slice(0, 7);
+		if (end && last > end) last = end;
+		if (first && last < first) last = first;
 		frappe.prompt(
 			[{ fieldname: "month", fieldtype: "Data", label: __("Month (YYYY-MM)"), reqd: 1, default: last }],
 			(values) =>

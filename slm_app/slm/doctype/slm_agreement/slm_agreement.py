@@ -274,6 +274,9 @@ class SLMAgreement(Document):
 		if old == new or self.flags.slm_system:
 			return
 		throw_problems(lc.check_state_change(self.agreement_type, old, new, user_roles()))
+		if (old, new) == (lc.DRAFT, lc.NEGOTIATING):
+			# put to the counterparty: its contacts answer in the portal (an SLA's customer, a UC's supplier)
+			self.flags.notify_counterparty = True
 		if (old, new) == (lc.NEGOTIATING, lc.DRAFT):
 			self.on_not_agreed()
 		elif (old, new) == (lc.NEGOTIATING, lc.AGREED):
@@ -306,6 +309,11 @@ class SLMAgreement(Document):
 		self.flags.reopen_underpinning = note
 
 	def on_update(self):
+		adapter.sync_underpinning_state(self.name, self.workflow_state)
+		if self.flags.pop("notify_counterparty", None):
+			from slm_app.portal import notify_awaiting
+
+			notify_awaiting(self)
 		note = self.flags.pop("reopen_underpinning", None)
 		if note:
 			self.reopen_olas(note)
@@ -416,6 +424,7 @@ class SLMAgreement(Document):
 				)
 
 	def on_update_after_submit(self):
+		adapter.sync_underpinning_state(self.name, self.workflow_state)
 		before = self.get_doc_before_save()
 		if before and before.workflow_state != lc.ACTIVE and self.workflow_state == lc.ACTIVE:
 			self.activate_underpinning()

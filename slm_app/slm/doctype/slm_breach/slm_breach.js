@@ -12,14 +12,30 @@ frappe.ui.form.on("SLM Breach", {
 		}
 	},
 	before_workflow_action(frm) {
+		// Resolve asks how the breach was handled, Close asks for its cause, as the agreement's actions ask
+		// for their notes: in a prompt, filled with what the form already holds
 		const field = SLM_BREACH_NOTES[frm.selected_workflow_action];
-		if (!field || frm.doc[field]) return;
+		if (!field) return;
 		frappe.dom.unfreeze();
-		frappe.throw(
-			__("Fill in {0} and save before choosing {1}", [
-				__(frappe.meta.get_label(frm.doctype, field)),
+		return new Promise((resolve) => {
+			frappe.prompt(
+				[
+					{
+						fieldname: "note",
+						fieldtype: "Small Text",
+						label: __(frappe.meta.get_label(frm.doctype, field)),
+						reqd: 1,
+						default: frm.doc[field] || "",
+					},
+				],
+				(values) => {
+					frm.doc[field] = values.note;
+					frappe.dom.freeze();
+					resolve();
+				},
 				__(frm.selected_workflow_action),
-			])
-		);
+				__(frm.selected_workflow_action)
+			);
+		});
 	},
 });

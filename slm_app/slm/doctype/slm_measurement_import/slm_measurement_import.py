@@ -37,6 +37,10 @@ class SLMMeasurementImport(Document):
 	def start_import(self) -> dict:
 		"""Read the file, check every row, and write all of it, none of it, or its valid rows, as chosen."""
 		self.check_permission("write")
+		if self.status not in (None, "", "Not Started", "Nothing Imported"):
+			frappe.throw(
+				_("This import is {0}; start a new import for another file").format(_(self.status)), title=_("Already imported")
+			)
 		rows = read_rows(self.import_file)
 		keep = "valid" if self.keep == "Import the valid rows" else "none"
 		result = measurement_import.import_rows(KINDS[self.kind], rows, keep, first_row=2)
@@ -81,3 +85,20 @@ def read_rows(file_url: str) -> list[dict]:
 @frappe.whitelist()
 def expected_columns(kind: str) -> str:
 	return COLUMNS.get(KINDS.get(kind, ""), "")
+
+
+# the header row of a template file to fill in, per kind (the columns each kind's rows are read from)
+TEMPLATE_COLUMNS = {
+	"tickets": ["ticket_id", "agreement", "service", "customer", "priority", "created", "first_response", "resolved", "pauses", "raised_by"],
+	"outages": ["service", "start", "end", "planned"],
+	"coverage": ["service", "start", "end"],
+	"metrics": ["agreement", "target", "at", "period", "value"],
+}
+
+
+@frappe.whitelist()
+def template_columns(kind: str) -> list[str]:
+	"""The header row of a template for ``kind`` (Ticket Events, Outages, ...)."""
+	if kind not in KINDS:
+		frappe.throw(_("Kind must be one of {0}, not {1}").format(", ".join(KINDS), kind), title=_("Invalid kind"))
+	return TEMPLATE_COLUMNS[KINDS[kind]]

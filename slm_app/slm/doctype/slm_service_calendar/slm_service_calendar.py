@@ -28,6 +28,10 @@ class SLMServiceCalendar(Document):
 	def validate(self):
 		self.validate_calendar()
 		self.sort_rows()
+		# a holiday is a whole day off: its rows keep no times (they would show as phantom hours)
+		for r in self.exceptions:
+			if r.exception_type == "Holiday":
+				r.start_time = r.end_time = None
 
 	def validate_calendar(self):
 		throw_problems(cal.validate_calendar(self.timezone, rows(self, "windows"), rows(self, "exceptions")))

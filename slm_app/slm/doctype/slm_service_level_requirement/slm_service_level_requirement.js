@@ -8,7 +8,10 @@ frappe.ui.form.on("SLM Service Level Requirement", {
 	refresh(frm) {
 		if (frm.is_new() || !frm.perm[0]?.write) return;
 		frm.add_custom_button(__("Compare with Catalogue"), () =>
-			frm.call("compare_with_catalogue").then(() => frm.reload_doc())
+			frm
+				.call("compare_with_catalogue")
+				.then(() => frm.reload_doc())
+				.then(() => frm.trigger("show_comparison"))
 		);
 		if (frm.doc.outcome === "Existing Service" && !frm.doc.agreement) {
 			frm.add_custom_button(__("Draft Agreements"), () =>
@@ -21,5 +24,21 @@ frappe.ui.form.on("SLM Service Level Requirement", {
 				})
 			);
 		}
+	},
+	show_comparison(frm) {
+		// the comparison's result at once, with each gap's text (not only inside the row editor)
+		const rows = frm.doc.items || [];
+		const gaps = rows.filter((r) => !r.met);
+		const esc = frappe.utils.escape_html;
+		const items = gaps
+			.map((r) => `<li>${__("Row {0}", [r.idx])}: ${esc(r.service || r.requested_service || "")} · ${esc(__(r.metric_kind || ""))} — ${esc(r.gap || "")}</li>`)
+			.join("");
+		frappe.msgprint({
+			title: __("Comparison with the Catalogue"),
+			indicator: gaps.length ? "orange" : "green",
+			message:
+				`<p>${__("{0} of {1} requested targets are met by the catalogue. Outcome: {2}", [rows.length - gaps.length, rows.length, __(frm.doc.outcome || "")])}</p>` +
+				(items ? `<ul>${items}</ul>` : ""),
+		});
 	},
 });

@@ -131,7 +131,12 @@ class SLMServiceLevelRequirement(Document):
 			t = {k: row.get(k) for k in TARGET_KEYS}
 			t["service"] = service
 			if share_of and row.metric_kind == "Availability" and carrying(share_of) > 1:
-				t["target_value"] = availability_share(row.target_value, carrying(share_of))
+				parts = carrying(share_of)
+				t["target_value"] = availability_share(row.target_value, parts)
+				# the drafted figure says where it comes from (a serial chain: the shares multiply to the request)
+				t["measurement_method"] = _(
+					"Drafted from the customer's {0} %: {1} OLA / UC availabilities in series multiply to it, so each must reach {2} % ({0} % to the power 1/{1}, rounded up)"
+				).format(frappe.utils.flt(row.target_value), parts, t["target_value"])
 			return t
 
 		underpinning, made = [], []

@@ -56,6 +56,9 @@ def columns():
 
 
 def chart(rows):
+	# a month whose monitoring is not yet due (pending: neither on time nor late) or without SLAs has no
+	# figure: it is left out of the chart rather than drawn as 0 %
+	rows = [r for r in rows if r["on_time_pct"] is not None]
 	if not rows:
 		return None
 	return {
