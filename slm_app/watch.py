@@ -509,6 +509,7 @@ def timeline(ticket: str, now: datetime | None = None) -> dict:
 		core_timeline.Event(core_timeline.PAUSE, int(ends[i]), int(ends[len(paused) + i]) if int(ends[len(paused) + i]) != NAT else instants.OPEN_END, paused[i][2] or "")
 		for i in range(len(paused))
 	]
+	events += _history_events(name, created)
 	at = _aware(now)
 	team = version["party"] if version["agreement_type"] == "OLA" else ""
 	t = core_timeline.ticket_timeline(
@@ -522,6 +523,27 @@ def timeline(ticket: str, now: datetime | None = None) -> dict:
 		team=team,
 	)
 	return _timeline_dict(t, version, {"response": response, "resolved": resolved}, events)
+
+
+def _history_events(name: str, created: int) -> list:
+	"""The status intervals and the priority and team changes a sync from Helpdesk / ERPNext recorded
+	(on the ticket's own row; a team's share shows its ticket's history)."""
+	changes = frappe.db.sql(
+		"""select kind, value, cast(change_start as char), cast(change_end as char) from `tabSLM Ticket Change`
+		where parenttype = 'SLM Ticket Event' and parent = %s order by idx""",
+		name.split("@", 1)[0],
+	)
+	if not changes:
+		return []
+	ends = from_site_time(np.array([c[2] for c in changes] + [c[3] for c in changes], dtype=object))
+	out = []
+	for i, (kind, value, _s, _e) in enumerate(changes):
+		start, end = int(ends[i]), int(ends[len(changes) + i])
+		if kind == "Status":
+			out.append(core_timeline.Event(core_timeline.STATUS, start, end if end != NAT else instants.OPEN_END, value or ""))
+		elif start > created:  # the value at creation is no change
+			out.append(core_timeline.Event(core_timeline.PRIORITY if kind == "Priority" else core_timeline.TEAM, start, NAT, value or ""))
+	return out
 
 
 def _local(value: int, tz) -> str:
