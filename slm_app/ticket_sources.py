@@ -216,7 +216,8 @@ def _read(doctype: str, source: str, after: tuple[str, str] | None, since: str |
 	want = {"customer": "", "ticket_type": "", "team": "", "raised_by": ""}
 	cols = ["name", "cast(modified as char) as modified", "opening_date", "cast(opening_time as char) as opening_time", "cast(creation as char) as creation"]
 	cols += [f"cast({f} as char) as {f}" for f in ("first_responded_on", "resolution_date") if meta.has_field(f)]
-	cols += [f"status", "priority"]
+	for field in ("status", "priority"):
+		cols.append(field if meta.has_field(field) else f"'' as {field}")
 	for ours, theirs in FIELDS[source].items():
 		if meta.has_field(theirs):
 			cols.append(f"`{theirs}` as {ours}")

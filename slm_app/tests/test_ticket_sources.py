@@ -220,6 +220,10 @@ class TestERPNextIssues(FrappeTestCase):
 	def setUpClass(cls):
 		if "erpnext" in frappe.get_installed_apps():
 			raise __import__("unittest").SkipTest("ERPNext is installed: its own Issue is used, not the doctype built from issue.json")
+		if frappe.db.get_value("DocType", "HD Ticket", "custom") and not helpdesk_installed():
+			# the stand-in an earlier version of this test left: not a Helpdesk, so no source of tickets
+			frappe.delete_doc("DocType", "HD Ticket", force=True, ignore_permissions=True)
+			frappe.db.commit()
 		if not frappe.db.exists("DocType", "Issue"):
 			# DDL commits: made once before any test data and left in place (module Custom)
 			frappe.get_doc(
