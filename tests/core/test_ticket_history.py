@@ -156,3 +156,55 @@ def test_bad_rules_are_named():
 		th.Rules(reopened="ignore")
 	with pytest.raises(RuleError, match="both pause and resolve"):
 		th.Rules(pause_statuses=frozenset({"Closed"}))
+
+
+def _target(code, agreement_code, kind, hours, agreement_type="SLA"):
+	from datetime import date
+
+	return {
+		"agreement": f"{agreement_code}-V1", "agreement_code": agreement_code, "version": 1, "agreement_type": agreement_type, "party": "P",
+		"calendar": "office", "valid_from": date(2026, 1, 1), "valid_to": date(2026, 12, 31), "target_code": code, "service": "S",
+		"metric_kind": "Resolution Time", "metric_name": "", "unit": "", "direction": "", "priority": "High", "target_value": hours,
+		"time_unit": "Hours", "compliance_share": 95,
+	}
+
+
+@pytest.mark.parametrize(
+	("reopened", "minutes"),
+	[
+		("resolved_paused", {"HD-1": 555, "HD-1@L1": 390, "HD-1@L2": 165}),
+		# L2 held the ticket while it was resolved, Monday 15-18 and Tuesday 9-9:30: that counts for it too
+		("resolved_counts", {"HD-1": 765, "HD-1@L1": 390, "HD-1@L2": 375}),
+		# resolved on Monday at 15:00 for good: L2's hold ends there (11:30-11:45 and 13:30-15:00)
+		("first_resolution", {"HD-1": 495, "HD-1@L1": 390, "HD-1@L2": 105}),
+	],
+)
+def test_the_month_engine_follows_the_rules(reopened, minutes):
+	"""The rows the sync writes (the ticket for its SLA, each team's share for its OLA) through the month
+	engine: the elapsed times of the missed tickets are the hand-computed ones (SLA 8 h, OLAs 4 h)."""
+	from datetime import timezone
+
+	from slm_app.core import compliance as cp
+
+	h = history(reopened=reopened)
+	rows = [("HD-1", "SLA-1", h.priority, h.created_ns, h.first_response_ns, h.resolved_ns)]
+	pauses = [("HD-1", s, e) for s, e in h.pauses]
+	for tr in th.team_rows(h):
+		tid = f"HD-1@{tr.team}"
+		rows.append((tid, f"OLA-{tr.team}", h.priority, tr.created_ns, tr.response_ns, tr.resolved_ns))
+		pauses += [(tid, s, e) for s, e in tr.pauses]
+		assert th.business_minutes(OFFICE, tr.created_ns, tr.resolved_ns, tr.pauses) == minutes[tid]
+	empty = cp.Measurements.empty()
+	m = cp.Measurements(
+		pd.DataFrame(rows, columns=["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns"]),
+		pd.DataFrame(pauses, columns=["ticket_id", "start_ns", "end_ns"]),
+		empty.outages,
+		empty.coverage,
+		empty.metrics,
+	)
+	targets = pd.DataFrame([_target("T1", "SLA-1", "Resolution Time", 8), _target("T1", "OLA-L1", "Resolution Time", 4, "OLA"), _target("T1", "OLA-L2", "Resolution Time", 4, "OLA")])
+	results, missed = cp.evaluate(targets, {"office": OFFICE}, m, 2026, 3, datetime(2026, 4, 1, tzinfo=timezone.utc))
+	limit = {"HD-1": 480, "HD-1@L1": 240, "HD-1@L2": 240}
+	assert dict(zip(missed["ticket_id"], missed["elapsed_minutes"], strict=True)) == {t: v for t, v in minutes.items() if v > limit[t]}
+	met = {r.agreement_code: r.met_count for r in results.itertuples()}
+	assert met == {"SLA-1": int(minutes["HD-1"] <= 480), "OLA-L1": 0, "OLA-L2": int(minutes["HD-1@L2"] <= 240)}
