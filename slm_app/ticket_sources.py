@@ -29,13 +29,13 @@ import frappe
 import numpy as np
 import pandas as pd
 from frappe import _
-from frappe.utils import add_to_date, get_datetime, now_datetime
+from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
 from slm_app import monitoring
 from slm_app.core import ticket_history as th
 from slm_app.core.directory import BadValue
 from slm_app.core.instants import NAT, OPEN_END
-from slm_app.utils import clean_text, from_site_time, to_site_time, translate_problem
+from slm_app.utils import clean_text, from_site_time, translate_problem
 
 SOURCES = {"Helpdesk": "HD Ticket", "ERPNext": "Issue"}
 # the source's field for each thing we read (absent fields are read as empty)
@@ -325,7 +325,7 @@ def _event(tid, source, r, code, service, h, created, response, resolved, team, 
 		"team": team,
 		"source_status": (r.status or "")[:140],
 		"reopen_count": len(h.reopens),
-		"resolutions": "\n".join(str(to_site_time(x)) for x in h.resolutions),
+		"resolutions": tuple(h.resolutions),  # instants, written as site times one per line
 	}
 
 
@@ -338,8 +338,33 @@ def _change_rows(tid, h) -> list:
 	return out
 
 
-def _site(ns):
-	return None if ns is None or ns == NAT or ns >= OPEN_END else to_site_time(ns)
+def _site_times(values) -> np.ndarray:
+	"""UTC instants (ns; NAT or the open end for none) as the site's naive time text, in one go."""
+	ns = np.asarray(values, dtype=np.int64)
+	out = np.full(len(ns), None, dtype=object)
+	real = (ns != NAT) & (ns < OPEN_END)
+	if real.any():
+		local = pd.to_datetime(ns[real], utc=True).tz_convert(get_system_timezone()).tz_localize(None)
+		out[real] = np.char.replace(np.datetime_as_string(local.values, unit="us"), "T", " ")
+	return out
+
+
+def _insert(doctype: str, columns: list[str], rows: list[tuple], times: tuple[str, ...] = ()) -> None:
+	"""Rows into a table as multi-row INSERTs (the driver batches them by statement size); the ``times``
+	columns hold instants, converted to site time for the whole batch at once."""
+	if not rows:
+		return
+	if times:
+		rows = [list(r) for r in rows]
+		for c in times:
+			k = columns.index(c)
+			for r, v in zip(rows, _site_times([r[k] for r in rows]), strict=True):
+				r[k] = v
+	sql = f"insert into `tab{doctype}` ({', '.join(f'`{c}`' for c in columns)}) values ({', '.join(['%s'] * len(columns))})"
+	frappe.db.sql("select 1")  # makes sure the connection (and its cursor) is open
+	cursor = frappe.db._cursor
+	for i in range(0, len(rows), 20000):
+		cursor.executemany(sql, rows[i : i + 20000])
 
 
 def _write(source, names, events, pauses, changes, unmatched, now, user, seen_at) -> None:
@@ -356,40 +381,32 @@ def _write(source, names, events, pauses, changes, unmatched, now, user, seen_at
 	meta = ["owner", "modified_by", "creation", "modified", "docstatus"]
 	base = (user, user, now, now, 0)
 	if events:
+		flat = [r for e in events for r in e["resolutions"]]
+		text = iter(_site_times(flat))
+		for e in events:
+			e["resolutions"] = "\n".join(next(text) for _r in e["resolutions"])
 		cols = list(events[0])
-		frappe.db.bulk_insert(
-			"SLM Ticket Event",
-			[*cols, *meta],
-			[
-				tuple(_site(e[c]) if c in ("created_at", "first_response_at", "resolved_at") else e[c] for c in cols) + base
-				for e in events
-			],
-			chunk_size=5000,
-		)
+		_insert("SLM Ticket Event", [*cols, *meta], [tuple(e[c] for c in cols) + base for e in events], ("created_at", "first_response_at", "resolved_at"))
 	idx: dict[str, int] = defaultdict(int)
 	pv = []
 	for tid, s, e in pauses:
 		idx[tid] += 1
-		pv.append((f"{tid}-p{idx[tid]}", *base, tid, "SLM Ticket Event", "pauses", idx[tid], _site(s), _site(e)))
-	if pv:
-		frappe.db.bulk_insert("SLM Ticket Pause", ["name", *meta, "parent", "parenttype", "parentfield", "idx", "pause_start", "pause_end"], pv, chunk_size=5000)
+		pv.append((f"{tid}-p{idx[tid]}", *base, tid, "SLM Ticket Event", "pauses", idx[tid], s, e))
+	_insert("SLM Ticket Pause", ["name", *meta, "parent", "parenttype", "parentfield", "idx", "pause_start", "pause_end"], pv, ("pause_start", "pause_end"))
 	idx.clear()
 	cv = []
 	for tid, kind, value, s, e in changes:
 		idx[tid] += 1
-		cv.append((f"{tid}-c{idx[tid]}", *base, tid, "SLM Ticket Event", "changes", idx[tid], kind, (value or "")[:140], _site(s), _site(e)))
-	if cv:
-		frappe.db.bulk_insert("SLM Ticket Change", ["name", *meta, "parent", "parenttype", "parentfield", "idx", "kind", "value", "change_start", "change_end"], cv, chunk_size=5000)
-	if unmatched:
-		frappe.db.bulk_insert(
-			"SLM Unmatched Ticket",
-			["name", *meta, "key", "source", "ticket", "team", "customer", "ticket_type", "opened_at", "reason", "seen_at"],
-			[
-				(key, *base, key, source, ticket, team, (r.customer or "")[:140], (r.ticket_type or "")[:140], get_datetime(_opened(r)) if r.opening_date or r.creation else None, reason, seen_at)
-				for key, ticket, team, r, reason in unmatched
-			],
-			chunk_size=5000,
-		)
+		cv.append((f"{tid}-c{idx[tid]}", *base, tid, "SLM Ticket Event", "changes", idx[tid], kind, (value or "")[:140], s, e))
+	_insert("SLM Ticket Change", ["name", *meta, "parent", "parenttype", "parentfield", "idx", "kind", "value", "change_start", "change_end"], cv, ("change_start", "change_end"))
+	_insert(
+		"SLM Unmatched Ticket",
+		["name", *meta, "key", "source", "ticket", "team", "customer", "ticket_type", "opened_at", "reason", "seen_at"],
+		[
+			(key, *base, key, source, ticket, team, (r.customer or "")[:140], (r.ticket_type or "")[:140], get_datetime(_opened(r)) if r.opening_date or r.creation else None, reason, seen_at)
+			for key, ticket, team, r, reason in unmatched
+		],
+	)
 
 
 # ------------------------------------------------------------------------------------------ runs
