@@ -384,7 +384,7 @@ def _write(source, names, events, pauses, changes, unmatched, now, user, seen_at
 		flat = [r for e in events for r in e["resolutions"]]
 		text = iter(_site_times(flat))
 		for e in events:
-			e["resolutions"] = "\n".join(next(text) for _r in e["resolutions"])
+			e["resolutions"] = "\n".join(next(text).removesuffix(".000000") for _r in e["resolutions"])
 		cols = list(events[0])
 		_insert("SLM Ticket Event", [*cols, *meta], [tuple(e[c] for c in cols) + base for e in events], ("created_at", "first_response_at", "resolved_at"))
 	idx: dict[str, int] = defaultdict(int)
