@@ -1,6 +1,6 @@
 """Benchmark of the Helpdesk ticket sync (issue 11), on a site with Frappe Helpdesk installed.
 
-Run with the site's Python (e.g. /work/tools/console.sh scripts/bench_ticket_sync.py slm-hd.localhost, or
+Run with the site's Python (e.g. /work/tools/console.sh benchmarks/bench_ticket_sync.py slm-hd.localhost, or
 `bench --site S execute` of the same code); environment variables: SLM_BENCH_TICKETS (100000),
 SLM_BENCH_CHANGES (10 status changes a ticket), SLM_BENCH_CHANGED (5000 for the hourly sync).
 
