@@ -161,6 +161,18 @@ class TestHelpdeskTickets(FrappeTestCase):
 		changes = {(c.kind, c.value, str(c.change_start)) for c in e.changes}
 		self.assertLessEqual({("Priority", "Medium", site(6, 10)), ("Priority", "High", site(9, 11)), ("Team", L1, site(6, 10)), ("Team", L2, site(9, 11, 30))}, changes)
 
+	def test_the_timeline_shows_the_history(self):
+		from slm_app import watch
+
+		t = watch.timeline(f"Helpdesk-{self.ticket}")
+		self.assertEqual([c["elapsed_minutes"] for c in t["clocks"]], [555])
+		teams = {s["team"] for s in t["segments"]}
+		self.assertLessEqual({L1, L2}, teams)
+		self.assertLessEqual({"Medium", "High"}, {s["priority"] for s in t["segments"]})
+		self.assertLessEqual({"Open", "Replied", "Resolved"}, {s["status"] for s in t["segments"]})
+		share = watch.timeline(f"Helpdesk-{self.ticket}@{L1}")
+		self.assertEqual([c["elapsed_minutes"] for c in share["clocks"]], [390])
+
 	def test_each_team_has_its_share(self):
 		l1 = frappe.get_doc("SLM Ticket Event", f"Helpdesk-{self.ticket}@{L1}")
 		l2 = frappe.get_doc("SLM Ticket Event", f"Helpdesk-{self.ticket}@{L2}")
