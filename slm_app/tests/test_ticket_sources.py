@@ -280,6 +280,7 @@ class TestERPNextIssues(FrappeTestCase):
 	def test_holds_and_a_reopen_from_the_version_log(self):
 		frappe.db.delete("Issue")
 		frappe.db.delete("SLM Ticket Event", {"source": "ERPNext"})
+		frappe.db.delete("SLM Ticket Rule", {"source": "ERPNext"})  # the customer's one SLA, by its External Customer
 		issue = frappe.get_doc({"doctype": "Issue", "subject": "VPN down", "customer": "ACME ERPNext Name", "priority": "Urgent", "opening_date": site(2, 9)[:10], "opening_time": site(2, 9)[11:]}).insert()
 		for when, status in (((2, 10), "On Hold"), ((2, 14), "Open"), ((2, 15), "Resolved"), ((3, 9), "Open"), ((3, 10), "Closed")):
 			with dated("Issue", *when) as box:
@@ -296,3 +297,13 @@ class TestERPNextIssues(FrappeTestCase):
 		self.assertEqual((e.agreement_code, e.priority, e.reopen_count), (self.sla.agreement_code, "Critical", 1))
 		self.assertEqual(str(e.resolved_at), site(3, 10))
 		self.assertIn("Nobody we know", frappe.db.get_value("SLM Unmatched Ticket", {"ticket": unknown.name}, "reason"))
+
+	def test_a_rule_says_what_is_wrong(self):
+		bad_map = frappe.get_doc({"doctype": "SLM Ticket Rule", "source": "ERPNext", "agreement": self.sla.name, "priority_map": "Urgent = Critical\nP1 -> High\nLow = Lowest"})
+		with self.assertRaisesRegex(frappe.ValidationError, "P1 -> High, Low = Lowest"):
+			bad_map.insert()
+		uc = frappe.get_all("SLM Agreement", filters={"agreement_type": "UC"}, pluck="name", limit=1)[0]
+		with self.assertRaisesRegex(frappe.ValidationError, "SLA or an OLA"):
+			frappe.get_doc({"doctype": "SLM Ticket Rule", "source": "ERPNext", "agreement": uc}).insert()
+		rule = frappe.get_doc({"doctype": "SLM Ticket Rule", "source": "ERPNext", "agreement": self.sla.name, "priority_map": "P1 = Critical"}).insert()
+		self.assertEqual((rule.agreement_type, ticket_sources.parse_priority_map(rule.priority_map)[0]), ("SLA", {"P1": "Critical"}))
