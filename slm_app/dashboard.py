@@ -75,3 +75,12 @@ def compliance_by_service(
 		"datasets": [{"name": _("Target-Months Met (%)"), "values": [round(float(v), 1) for v in frame["compliance_pct"]]}],
 		"type": "bar",
 	}
+
+
+@frappe.whitelist()
+def unmatched_tickets(filters: str | dict | None = None) -> int:
+	"""Tickets from Helpdesk / ERPNext that no agreement or more than one would take (internal roles only;
+	0 for whoever may not read them)."""
+	if not frappe.has_permission("SLM Unmatched Ticket", "read"):
+		return 0
+	return frappe.get_list("SLM Unmatched Ticket", fields=["count(name) as n"], limit_page_length=1)[0].n

@@ -509,8 +509,10 @@ def timeline(ticket: str, now: datetime | None = None) -> dict:
 		core_timeline.Event(core_timeline.PAUSE, int(ends[i]), int(ends[len(paused) + i]) if int(ends[len(paused) + i]) != NAT else instants.OPEN_END, paused[i][2] or "")
 		for i in range(len(paused))
 	]
+	history, first_team = _history_events(name, created)
+	events += history
 	at = _aware(now)
-	team = version["party"] if version["agreement_type"] == "OLA" else ""
+	team = first_team or (version["party"] if version["agreement_type"] == "OLA" else "")
 	t = core_timeline.ticket_timeline(
 		{"ticket_id": name, "priority": priority or "", "created_ns": created, "response_ns": response, "resolved_ns": resolved},
 		calendars[version["calendar"]],
@@ -522,6 +524,30 @@ def timeline(ticket: str, now: datetime | None = None) -> dict:
 		team=team,
 	)
 	return _timeline_dict(t, version, {"response": response, "resolved": resolved}, events)
+
+
+def _history_events(name: str, created: int) -> tuple[list, str]:
+	"""The status intervals and the priority and team changes a sync from Helpdesk / ERPNext recorded
+	(on the ticket's own row; a team's share shows its ticket's history), and the team that held the
+	ticket at its creation."""
+	changes = frappe.db.sql(
+		"""select kind, value, cast(change_start as char), cast(change_end as char) from `tabSLM Ticket Change`
+		where parenttype = 'SLM Ticket Event' and parent = %s order by idx""",
+		name.split("@", 1)[0],
+	)
+	if not changes:
+		return [], ""
+	ends = from_site_time(np.array([c[2] for c in changes] + [c[3] for c in changes], dtype=object))
+	out, first_team = [], ""
+	for i, (kind, value, _s, _e) in enumerate(changes):
+		start, end = int(ends[i]), int(ends[len(changes) + i])
+		if kind == "Status":
+			out.append(core_timeline.Event(core_timeline.STATUS, start, end if end != NAT else instants.OPEN_END, value or ""))
+		else:  # the source's value from creation on, then each change (the judged priority may differ)
+			out.append(core_timeline.Event(core_timeline.PRIORITY if kind == "Priority" else core_timeline.TEAM, start, NAT, value or ""))
+			if kind == "Team" and start <= created:
+				first_team = value or ""
+	return out, first_team
 
 
 def _local(value: int, tz) -> str:

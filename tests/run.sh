@@ -84,6 +84,25 @@ if [ -d "$bench/apps/frappe" ] && [ -d "$bench/sites" ]; then
 	else
 		ran+=("frappe ($site): FAILED"); failed+=(frappe)
 	fi
+	# the real-Helpdesk cases, on a site of this bench that has Helpdesk and slm_app (the test site has not)
+	hd_site=${SLM_HELPDESK_SITE:-}
+	if [ -z "$hd_site" ]; then
+		for s in "$bench"/sites/*/; do
+			s=$(basename "$s")
+			[ "$s" != "$site" ] && [ -f "$bench/sites/$s/site_config.json" ] || continue
+			if as_bench "bench --site '$s' list-apps 2>/dev/null | grep -q '^helpdesk' && bench --site '$s' list-apps 2>/dev/null | grep -q '^slm_app'"; then hd_site=$s; break; fi
+		done
+	fi
+	if [ -n "$hd_site" ]; then
+		as_bench "bench --site '$hd_site' set-config allow_tests true >/dev/null" || true
+		if as_bench "bench --site '$hd_site' migrate >/dev/null" && as_bench "CI=1 bench --site '$hd_site' run-tests --app slm_app --module slm_app.tests.test_ticket_sources"; then
+			ran+=("frappe Helpdesk tickets ($hd_site): passed")
+		else
+			ran+=("frappe Helpdesk tickets ($hd_site): FAILED"); failed+=(helpdesk)
+		fi
+	else
+		ran+=("frappe Helpdesk tickets: skipped (no site of this bench has Helpdesk; scripts/bench-up.sh --with-helpdesk makes one)")
+	fi
 	# the upgrade test takes minutes: on request only
 	if [ "${SLM_UPGRADE_TEST:-0}" = 1 ]; then
 		exec 9>&-  # tests/upgrade.sh takes the bench's test lock itself

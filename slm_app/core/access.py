@@ -61,6 +61,8 @@ INTERNAL_DOCTYPES = frozenset(
 		"SLM Measurement Import",
 		"SLM Settings",
 		"SLM Watch Settings",
+		"SLM Ticket Rule",
+		"SLM Unmatched Ticket",
 	}
 )
 

@@ -23,6 +23,10 @@ class SLMSettings(Document):
 		default_service_calendar: DF.Link | None
 		monitoring_due_day: DF.Int
 		service_report_scope: DF.Literal["Customer and SLA", "Customer", "SLA", "No Reports"]
+		ticket_pause_statuses: DF.SmallText | None
+		ticket_priority_after_change: DF.Literal["latest", "first", "highest"]
+		ticket_reopened: DF.Literal["resolved_paused", "resolved_counts", "first_resolution"]
+		ticket_resolved_statuses: DF.SmallText | None
 	# end: auto-generated types
 	def validate(self):
 		if self.monitoring_due_day in (None, "", 0):

@@ -16,19 +16,26 @@ class SLMTicketEvent(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+		from slm_app.slm.doctype.slm_ticket_change.slm_ticket_change import SLMTicketChange
 		from slm_app.slm.doctype.slm_ticket_pause.slm_ticket_pause import SLMTicketPause
 
 		agreement: DF.Link | None
 		agreement_code: DF.Data | None
+		changes: DF.Table[SLMTicketChange]
 		created_at: DF.Datetime
 		customer: DF.Link | None
 		first_response_at: DF.Datetime | None
 		pauses: DF.Table[SLMTicketPause]
 		priority: DF.Literal["", "Critical", "High", "Medium", "Low"]
 		raised_by: DF.Data | None
+		reopen_count: DF.Int
+		resolutions: DF.SmallText | None
 		resolved_at: DF.Datetime | None
 		service: DF.Link | None
 		source: DF.Data | None
+		source_status: DF.Data | None
+		source_ticket: DF.Data | None
+		team: DF.Data | None
 		ticket_id: DF.Data
 	# end: auto-generated types
 	def validate(self):
