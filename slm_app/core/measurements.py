@@ -49,6 +49,8 @@ class Checked:
 	frames: dict[str, pd.DataFrame]
 	problems: list[Problem] = field(default_factory=list)
 	rows_total: int = 0
+	# the row number of each valid row, per frame (tickets), for problems found after the check (an upsert)
+	row_numbers: dict[str, list[int]] = field(default_factory=dict)
 
 	@property
 	def bad_rows(self) -> list[int]:
@@ -135,63 +137,97 @@ def _created(value, tz, n) -> int:
 	return parse_instant(value, tz, "created", n)
 
 
+class _Row:
+	"""The problems of one row, all of them: each check runs on its own, and a check that needs a value an
+	earlier one refused (the agreement's time zone, a time to compare with) is left out, not guessed."""
+
+	__slots__ = ("problems",)
+
+	def __init__(self):
+		self.problems: list[Problem] = []
+
+	def add(self, problem: Problem) -> None:
+		if problem not in self.problems:  # one reason found twice (the creation time read for the agreement)
+			self.problems.append(problem)
+
+	def check(self, fn, *args, **kwargs):
+		try:
+			return fn(*args, **kwargs)
+		except BadValue as e:
+			self.add(e.problem)
+			return None
+
+
+# the zone naive times are read in, only to say whether they are dates at all, when the row's own zone is
+# unknown because its agreement or service was refused; no comparison is made with times read so
+_ANY_ZONE = "UTC"
+
+
 def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked:
 	"""Ticket events: ticket_id, agreement (or service + customer), priority, created, first_response,
-	resolved, pauses (a list of {start, end}, or "start/end;start/end" text), raised_by (who is affected)."""
-	out, pauses, problems, seen = [], [], [], {}
+	resolved, pauses (a list of {start, end}, or "start/end;start/end" text), raised_by (who is affected).
+	Every problem of a row is named, not only its first."""
+	out, pauses, problems, seen, numbers = [], [], [], {}, []
 	for n, r in enumerate(rows, first_row):
-		try:
-			tid = r.get("ticket_id")
-			if _blank(tid):
-				raise BadValue(Problem(_("Row {0}: Ticket ID is required"), (n,), "ticket_id", n))
-			tid = _text(tid, "ticket_id", n, name=True)
-			if tid in seen:
-				raise BadValue(Problem(_("Row {0}: ticket {1} is already in row {2}"), (n, tid, seen[tid]), "ticket_id", n))
-			ref = r.get("agreement")
-			if not _blank(ref):
-				code, tz = d.agreement(ref, n)
+		row = _Row()
+		tid = r.get("ticket_id")
+		if _blank(tid):
+			row.add(Problem(_("Row {0}: Ticket ID is required"), (n,), "ticket_id", n))
+			tid = None
+		else:
+			tid = row.check(_text, tid, "ticket_id", n, name=True)
+			if tid is not None and tid in seen:
+				row.add(Problem(_("Row {0}: ticket {1} is already in row {2}"), (n, tid, seen[tid]), "ticket_id", n))
+		ref = r.get("agreement")
+		if not _blank(ref):
+			found = row.check(d.agreement, ref, n)
+		else:
+			found = row.check(
+				d.ticket_agreement, r.get("service"), r.get("customer"), r.get("created"), n, lambda value, zone: _created(value, zone, n)
+			)
+		code, tz = found if found else (None, _ANY_ZONE)
+		priority = "" if _blank(r.get("priority")) else str(r.get("priority")).strip()
+		if priority and priority not in PRIORITIES:
+			row.add(Problem(_("Row {0}: Priority must be one of {1}, not {2}"), (n, ", ".join(PRIORITIES), priority), "priority", n))
+		created = row.check(_created, r.get("created"), tz, n)
+		response = row.check(_optional_instant, r.get("first_response"), tz, "first_response", n)
+		resolved = row.check(_optional_instant, r.get("resolved"), tz, "resolved", n)
+		compare = found is not None and created is not None
+		if compare and response not in (None, NAT) and response < created:
+			row.add(Problem(_("Row {0}: first response is before the ticket was created"), (n,), "first_response", n))
+		if compare and resolved not in (None, NAT) and resolved < created:
+			row.add(Problem(_("Row {0}: resolved is before the ticket was created"), (n,), "resolved", n))
+		row_pauses = []
+		raw = r.get("pauses") or []
+		if isinstance(raw, str):
+			raw = [dict(zip(("start", "end"), part.split("/"), strict=False)) for part in raw.split(";") if part.strip()]
+		if not isinstance(raw, list | tuple) or not all(isinstance(p, dict) for p in raw):
+			row.add(
+				Problem(
+					_("Row {0}: pauses must be a list of {{start, end}} objects or text like start/end;start/end"),
+					(n,),
+					"pauses",
+					n,
+				)
+			)
+			raw = []
+		for p in raw:
+			if _blank(p.get("start")):
+				row.add(Problem(_("Row {0}: a pause has no start"), (n,), "pauses", n))
+				ps = None
 			else:
-				code, tz = d.ticket_agreement(
-					r.get("service"), r.get("customer"), r.get("created"), n, lambda value, zone: _created(value, zone, n)
-				)
-			priority = "" if _blank(r.get("priority")) else str(r.get("priority")).strip()
-			if priority and priority not in PRIORITIES:
-				raise BadValue(Problem(_("Row {0}: Priority must be one of {1}, not {2}"), (n, ", ".join(PRIORITIES), priority), "priority", n))
-			if _blank(r.get("created")):
-				raise BadValue(Problem(_("Row {0}: Created is required"), (n,), "created", n))
-			created = parse_instant(r.get("created"), tz, "created", n)
-			response = _optional_instant(r.get("first_response"), tz, "first_response", n)
-			resolved = _optional_instant(r.get("resolved"), tz, "resolved", n)
-			if response != NAT and response < created:
-				raise BadValue(Problem(_("Row {0}: first response is before the ticket was created"), (n,), "first_response", n))
-			if resolved != NAT and resolved < created:
-				raise BadValue(Problem(_("Row {0}: resolved is before the ticket was created"), (n,), "resolved", n))
-			row_pauses = []
-			raw = r.get("pauses") or []
-			if isinstance(raw, str):
-				raw = [dict(zip(("start", "end"), part.split("/"), strict=False)) for part in raw.split(";") if part.strip()]
-			if not isinstance(raw, list | tuple) or not all(isinstance(p, dict) for p in raw):
-				raise BadValue(
-					Problem(
-						_("Row {0}: pauses must be a list of {{start, end}} objects or text like start/end;start/end"),
-						(n,),
-						"pauses",
-						n,
-					)
-				)
-			for p in raw:
-				if _blank(p.get("start")):
-					raise BadValue(Problem(_("Row {0}: a pause has no start"), (n,), "pauses", n))
-				ps = parse_instant(p.get("start"), tz, "pause start", n)
-				pe = parse_instant(p.get("end"), tz, "pause end", n) if not _blank(p.get("end")) else NAT
-				if pe != NAT and pe < ps:
-					raise BadValue(Problem(_("Row {0}: a pause ends before it starts"), (n,), "pauses", n))
+				ps = row.check(parse_instant, p.get("start"), tz, "pause start", n)
+			pe = row.check(parse_instant, p.get("end"), tz, "pause end", n) if not _blank(p.get("end")) else NAT
+			if found is not None and ps is not None and pe not in (None, NAT) and pe < ps:
+				row.add(Problem(_("Row {0}: a pause ends before it starts"), (n,), "pauses", n))
+			if ps is not None and pe is not None and resolved is not None and created is not None:
 				row_pauses.append((tid, ps, pe if pe != NAT else max(resolved, created) if resolved != NAT else OPEN_END))
-			raised_by = "" if _blank(r.get("raised_by")) else _text(r.get("raised_by"), "raised_by", n)
-		except BadValue as e:
-			problems.append(e.problem)
+		raised_by = "" if _blank(r.get("raised_by")) else row.check(_text, r.get("raised_by"), "raised_by", n)
+		if row.problems:
+			problems.extend(row.problems)
 			continue
 		seen[tid] = n
+		numbers.append(n)
 		out.append((tid, code, priority, created, response, resolved, raised_by))
 		pauses.extend((*p, len(out) - 1) for p in row_pauses)
 	return Checked(
@@ -201,27 +237,31 @@ def check_tickets(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 		},
 		problems,
 		len(rows),
+		{"tickets": numbers},
 	)
 
 
 def _check_spans(rows, d: Directory, first_row: int, planned_column: bool) -> tuple[list, list[Problem]]:
 	out, problems = [], []
 	for n, r in enumerate(rows, first_row):
-		try:
-			service = str(r.get("service") or "").strip()
-			if not service:
-				raise BadValue(Problem(_("Row {0}: Service is required"), (n,), "service", n))
-			if d.services and service not in d.services:
-				raise BadValue(Problem(_("Row {0}: unknown service {1}"), (n, service), "service", n))
-			tz = d.service_zone(service)
-			if _blank(r.get("start")) or _blank(r.get("end")):
-				raise BadValue(Problem(_("Row {0}: Start and End are required"), (n,), "start", n))
-			start = parse_instant(r.get("start"), tz, "start", n)
-			end = parse_instant(r.get("end"), tz, "end", n)
-			if end < start:
-				raise BadValue(Problem(_("Row {0}: the end is before the start"), (n,), "end", n))
-		except BadValue as e:
-			problems.append(e.problem)
+		row = _Row()
+		service = str(r.get("service") or "").strip()
+		known = False
+		if not service:
+			row.add(Problem(_("Row {0}: Service is required"), (n,), "service", n))
+		elif d.services and service not in d.services:
+			row.add(Problem(_("Row {0}: unknown service {1}"), (n, service), "service", n))
+		else:
+			known = True
+		tz = d.service_zone(service) if known else _ANY_ZONE
+		if _blank(r.get("start")) or _blank(r.get("end")):
+			row.add(Problem(_("Row {0}: Start and End are required"), (n,), "start", n))
+		start = None if _blank(r.get("start")) else row.check(parse_instant, r.get("start"), tz, "start", n)
+		end = None if _blank(r.get("end")) else row.check(parse_instant, r.get("end"), tz, "end", n)
+		if known and start is not None and end is not None and end < start:
+			row.add(Problem(_("Row {0}: the end is before the start"), (n,), "end", n))
+		if row.problems:
+			problems.extend(row.problems)
 			continue
 		out.append((service, start, end, _flag(r.get("planned"))) if planned_column else (service, start, end))
 	return out, problems
@@ -246,34 +286,37 @@ def check_metrics(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 	for the same agreement, target and instant is refused, as a second row of the same ticket is."""
 	out, problems, seen = [], [], {}
 	for n, r in enumerate(rows, first_row):
-		try:
-			ref = str(r.get("agreement") or "").strip()
-			code, tz = d.agreement(ref, n)
-			target = str(r.get("target") or r.get("target_code") or "").strip()
-			if d.target_codes and target not in d.target_codes.get(code, set()):
-				raise BadValue(Problem(_("Row {0}: agreement {1} has no target {2}"), (n, ref, target or "-"), "target", n))
-			if not _blank(r.get("at")):
-				at = parse_instant(r.get("at"), tz, "at", n)
-			elif not _blank(r.get("period")):
-				try:
-					y, m = parse_month(str(r.get("period")))
-				except RuleError:
-					raise BadValue(Problem(_("Row {0}: Period must look like 2026-03, not {1}"), (n, r.get("period")), "period", n)) from None
-				at = parse_instant(datetime(y, m, 1, 12), tz, "period", n)
+		row = _Row()
+		ref = str(r.get("agreement") or "").strip()
+		found = row.check(d.agreement, ref, n)
+		code, tz = found if found else (None, _ANY_ZONE)
+		target = str(r.get("target") or r.get("target_code") or "").strip()
+		if found and d.target_codes and target not in d.target_codes.get(code, set()):
+			row.add(Problem(_("Row {0}: agreement {1} has no target {2}"), (n, ref, target or "-"), "target", n))
+		at = None
+		if not _blank(r.get("at")):
+			at = row.check(parse_instant, r.get("at"), tz, "at", n)
+		elif not _blank(r.get("period")):
+			try:
+				y, m = parse_month(str(r.get("period")))
+			except RuleError:
+				row.add(Problem(_("Row {0}: Period must look like 2026-03, not {1}"), (n, r.get("period")), "period", n))
 			else:
-				raise BadValue(Problem(_("Row {0}: give the time (at) or the month (period) of the value"), (n,), "at", n))
-			value = _number(r.get("value"), "value", n)
-			if (code, target, at) in seen:
-				raise BadValue(
-					Problem(
-						_("Row {0}: agreement {1} already has a value of target {2} at that time, in row {3}"),
-						(n, ref, target, seen[code, target, at]),
-						"at",
-						n,
-					)
+				at = row.check(parse_instant, datetime(y, m, 1, 12), tz, "period", n)
+		else:
+			row.add(Problem(_("Row {0}: give the time (at) or the month (period) of the value"), (n,), "at", n))
+		value = row.check(_number, r.get("value"), "value", n)
+		if found and at is not None and (code, target, at) in seen:
+			row.add(
+				Problem(
+					_("Row {0}: agreement {1} already has a value of target {2} at that time, in row {3}"),
+					(n, ref, target, seen[code, target, at]),
+					"at",
+					n,
 				)
-		except BadValue as e:
-			problems.append(e.problem)
+			)
+		if row.problems:
+			problems.extend(row.problems)
 			continue
 		seen[code, target, at] = n
 		out.append((code, target, at, value))

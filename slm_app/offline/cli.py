@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
 		err(p.format())
 	skipped = bundle.skipped()
 	if bundle.problems and args.strict:
-		err(f"--strict: {len(bundle.problems)} bad row(s); nothing was computed or written.")
+		bad = len({(p.table, p.row) for p in bundle.problems})
+		err(f"--strict: {len(bundle.problems)} problem(s) in {bad} bad row(s); nothing was computed or written.")
 		return 2
 	for table, (bad, total) in skipped.items():
 		err(f"{table}: {bad} of {total} row(s) skipped, {total - bad} kept")

@@ -716,7 +716,12 @@ class TestSafeInput(HTTPCase):
 		]
 		result = self.import_rows(rows, keep="none")
 		self.assertEqual(result["written"], 0)
-		self.assertEqual(sorted(p["row"] for p in result["problems"]), [2, 3, 4, 5, 6, 7, 9])
+		# every problem of a row: row 4's pause "not/a/pause" has a bad start and a bad end
+		self.assertEqual(sorted(p["row"] for p in result["problems"]), [2, 3, 4, 4, 5, 6, 7, 9])
+		self.assertEqual(
+			[p["message"] for p in result["problems"] if p["row"] == 4],
+			["Row 4: pause start is not a date and time: not", "Row 4: pause end is not a date and time: a"],
+		)
 		result = self.import_rows(rows, keep="valid")
 		self.assertEqual(result["written"], 2)
 		self.assertNotIn("<script", frappe.db.get_value("SLM Ticket Event", "_MX-OK-2", "raised_by"))

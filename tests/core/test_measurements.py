@@ -124,3 +124,72 @@ def test_spans_and_metrics_outside_the_dates_are_row_problems():
 	assert o.bad_rows == [1] and "outside the dates" in o.problems[0].format()
 	m = ms.check_metrics([{"agreement": "SLA-1", "target": "T4", "period": "0001-01", "value": 1}], D)
 	assert m.bad_rows == [1]
+
+
+def test_every_problem_of_a_row_is_named_not_only_the_first():
+	"""A row with several problems gets each of them; a check that needs a value refused earlier (the
+	agreement's zone, a time to compare with) is left out rather than guessed."""
+	rows = [
+		# unknown agreement, bad priority, bad first response, a pause without start: four problems
+		{"ticket_id": "1", "agreement": "NOPE", "priority": "Urgent!", "created": "2026-03-02 09:00", "first_response": "soon", "pauses": [{"end": "2026-03-02 10:00"}]},
+		# no id, resolved and first response before created, raised_by too long
+		{"agreement": "SLA-1", "created": "2026-03-02 09:00", "first_response": "2026-03-01 09:00", "resolved": "2026-03-01 10:00", "raised_by": "y" * 141},
+		# unknown agreement: its naive times are still checked as dates, never compared
+		{"ticket_id": "3", "agreement": "NOPE", "created": "2026-03-02 09:00", "resolved": "2026-03-01 09:00"},
+		# service + customer with a bad creation time: named once, not once per check that reads it
+		{"ticket_id": "4", "service": "Banking", "customer": "ACME", "created": "someday", "resolved": "never"},
+		{"ticket_id": "5", "agreement": "SLA-1", "created": "2026-03-02 09:00", "pauses": "2026-03-02 11:00/2026-03-02 10:00;x/"},
+	]
+	c = ms.check_tickets(rows, D)
+	by_row: dict[int, list[str]] = {}
+	for p in c.problems:
+		by_row.setdefault(p.row, []).append(p.format())
+	assert c.bad_rows == [1, 2, 3, 4, 5] and c.frames["tickets"].empty
+	assert by_row[1] == [
+		"Row 1: unknown agreement NOPE",
+		"Row 1: Priority must be one of Critical, High, Medium, Low, not Urgent!",
+		"Row 1: first_response is not a date and time: soon",
+		"Row 1: a pause has no start",
+	]
+	assert by_row[2] == [
+		"Row 2: Ticket ID is required",
+		"Row 2: first response is before the ticket was created",
+		"Row 2: resolved is before the ticket was created",
+		"Row 2: raised_by is longer than 140 characters",
+	]
+	assert by_row[3] == ["Row 3: unknown agreement NOPE"]
+	assert by_row[4] == ["Row 4: created is not a date and time: someday", "Row 4: resolved is not a date and time: never"]
+	assert by_row[5] == ["Row 5: a pause ends before it starts", "Row 5: pause start is not a date and time: x"]
+
+
+def test_every_problem_of_a_span_or_metric_row_is_named():
+	o = ms.check_outages([{"service": "Nope", "start": "later", "end": "2026-03-11 11:00"}, {"service": "", "start": "2026-03-11 12:00"}], D)
+	assert [p.format() for p in o.problems] == [
+		"Row 1: unknown service Nope",
+		"Row 1: start is not a date and time: later",
+		"Row 2: Service is required",
+		"Row 2: Start and End are required",
+	]
+	m = ms.check_metrics(
+		[
+			{"agreement": "SLA-1", "target": "T9", "period": "March", "value": "x"},
+			{"agreement": "NOPE", "target": "T9", "at": "2026-03-02 09:00", "value": "1"},
+		],
+		D,
+	)
+	assert [p.format() for p in m.problems] == [
+		"Row 1: agreement SLA-1 has no target T9",
+		"Row 1: Period must look like 2026-03, not March",
+		"Row 1: value must be a number, not x",
+		"Row 2: unknown agreement NOPE",
+	]
+	assert m.bad_rows == [1, 2]
+
+
+def test_valid_rows_keep_their_row_numbers():
+	rows = [
+		{"ticket_id": "a", "agreement": "SLA-1", "created": "2026-03-02 09:00"},
+		{"ticket_id": "b", "agreement": "NOPE", "created": "2026-03-02 09:00"},
+		{"ticket_id": "c", "agreement": "SLA-1", "created": "2026-03-02 09:00"},
+	]
+	assert ms.check_tickets(rows, D, first_row=2).row_numbers == {"tickets": [2, 4]}

@@ -396,6 +396,7 @@ BAD_ROWS = [
 	"pauses row 4: its ticket INC-8 was skipped",
 	"outages row 7: the end is before the start",
 	"metrics row 5: value must be a number, not NaN",
+	"metrics row 5: agreement SLA-2026-0001 already has a value of target T4 at that time, in row 2",  # every problem of a row
 ]
 
 
@@ -421,6 +422,7 @@ def test_bad_rows_are_named_with_their_row_in_the_file_and_the_valid_rows_kept(f
 		("pauses", 4),
 		("outages", 7),
 		("metrics", 5),
+		("metrics", 5),
 	]
 
 
@@ -431,7 +433,7 @@ def test_strict_stops_at_a_bad_row_and_writes_nothing(folder, capsys):
 	assert not out.exists()
 	err = capsys.readouterr().err
 	assert BAD_ROWS[0] in err
-	assert "--strict: 7 bad row(s); nothing was computed or written." in err
+	assert "--strict: 8 problem(s) in 7 bad row(s); nothing was computed or written." in err
 
 
 def test_strict_on_a_clean_folder_computes(folder):
