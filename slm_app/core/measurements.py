@@ -23,7 +23,7 @@ from slm_app.core.instants import NAT, OPEN_END
 from slm_app.core.periods import parse_month
 from slm_app.core.targets import PRIORITIES
 
-__all__ = ["BadValue", "Directory", "check_tickets", "check_outages", "check_coverage", "check_metrics", "parse_instant"]
+__all__ = ["BadValue", "Directory", "check_tickets", "check_outages", "check_coverage", "check_metrics", "parse_instant", "upsert_tickets"]
 
 TICKET_COLUMNS = ["ticket_id", "agreement_code", "priority", "created_ns", "response_ns", "resolved_ns", "raised_by"]
 PAUSE_COLUMNS = ["ticket_id", "start_ns", "end_ns", "ticket_row"]  # ticket_row: the row of its ticket in tickets
@@ -325,3 +325,140 @@ def check_metrics(rows: list[dict], d: Directory, first_row: int = 1) -> Checked
 
 
 CHECKERS = {"tickets": check_tickets, "outages": check_outages, "coverage": check_coverage, "metrics": check_metrics}
+
+
+# ------------------------------------------------------------------------------------------ updating tickets
+
+# a ticket already recorded, as the adapter reads it back (times as UTC ns, NAT for none)
+EXISTING_COLUMNS = [*TICKET_COLUMNS, "source"]
+EXISTING_PAUSE_COLUMNS = ["ticket_id", "start_ns", "end_ns"]
+# the sources whose tickets an import may update: its own, and tickets typed in the desk
+IMPORTABLE_SOURCES = ("Import", "")
+
+
+@dataclass
+class TicketUpsert:
+	"""Checked ticket rows split by what is recorded already: new tickets to insert, recorded ones whose
+	first response, resolution, pauses, priority or affected person changed (to update), recorded ones that
+	are the same (nothing to do), and the rows that may not change their ticket, each with its reason."""
+
+	insert: pd.DataFrame
+	insert_pauses: pd.DataFrame
+	update: pd.DataFrame
+	update_pauses: pd.DataFrame
+	unchanged: list[str] = field(default_factory=list)
+	problems: list[Problem] = field(default_factory=list)
+
+	@property
+	def updated(self) -> list[str]:
+		return self.update["ticket_id"].tolist()
+
+
+def _usec(ns: int) -> int:
+	"""An instant as the database keeps it (microseconds); none and the open end stay themselves."""
+	return ns if ns in (NAT, OPEN_END) else int(ns) // 1000
+
+
+def _pause_set(frame: pd.DataFrame) -> list[tuple[int, int]]:
+	return sorted((_usec(s), _usec(OPEN_END if e == NAT else e)) for s, e in zip(frame["start_ns"], frame["end_ns"], strict=True))
+
+
+def month_of(ns: int, tz: str | None) -> str:
+	"""The month (YYYY-MM, as the monitoring table keys it) an instant falls in, in the agreement's zone."""
+	return pd.Timestamp(int(ns), tz="UTC").tz_convert(tz or "UTC").strftime("%Y-%m")
+
+
+def _local_text(ns: int, tz: str | None) -> str:
+	return pd.Timestamp(int(ns), tz="UTC").tz_convert(tz or "UTC").strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def upsert_tickets(
+	checked: Checked,
+	existing: pd.DataFrame,
+	existing_pauses: pd.DataFrame,
+	closed: set[tuple[str, str]],
+	zones: dict[str, str | None],
+) -> TicketUpsert:
+	"""Split checked ticket rows (check_tickets) against the tickets recorded under the same ids.
+
+	A recorded ticket is updated by id — its first response, resolution, pauses, priority and affected
+	person — when it came from an import or the desk, stays under the same agreement and creation time,
+	and its month (the month of its creation in its agreement's zone) is not closed: ``closed`` holds the
+	(agreement code, YYYY-MM) pairs with submitted monitoring records, which an import never changes
+	(a closed month changes only through the recorded recompute). Each refusal is a problem of its row."""
+	tickets, pauses = checked.frames["tickets"], checked.frames["pauses"]
+	numbers = checked.row_numbers.get("tickets") or list(range(1, len(tickets) + 1))
+	known = {r.ticket_id: r for r in existing.itertuples(index=False)}
+	known_pauses = {tid: _pause_set(g) for tid, g in existing_pauses.groupby("ticket_id")} if len(existing_pauses) else {}
+	row_pauses = {tid: g for tid, g in pauses.groupby("ticket_id")} if len(pauses) else {}
+	empty = pauses.iloc[0:0]
+	inserts, updates, unchanged, problems = [], [], [], []
+	for i, (r, n) in enumerate(zip(tickets.itertuples(index=False), numbers, strict=True)):
+		old = known.get(r.ticket_id)
+		if old is None:
+			inserts.append(i)
+			continue
+		tz = zones.get(old.agreement_code)
+		if (old.source or "") not in IMPORTABLE_SOURCES:
+			problems.append(
+				Problem(
+					_("Row {0}: ticket {1} comes from {2}; it is updated by that source's sync, not by an import"),
+					(n, r.ticket_id, old.source),
+					"ticket_id",
+					n,
+				)
+			)
+			continue
+		if r.agreement_code != old.agreement_code:
+			problems.append(
+				Problem(
+					_("Row {0}: ticket {1} is recorded for agreement {2}, not {3}; an import does not move a ticket to another agreement"),
+					(n, r.ticket_id, old.agreement_code, r.agreement_code),
+					"agreement",
+					n,
+				)
+			)
+			continue
+		if _usec(r.created_ns) != _usec(old.created_ns):
+			problems.append(
+				Problem(
+					_("Row {0}: ticket {1} is recorded as created at {2}; an import updates its first response, resolution, pauses and priority, not when it was created"),
+					(n, r.ticket_id, _local_text(old.created_ns, tz)),
+					"created",
+					n,
+				)
+			)
+			continue
+		new_pauses = _pause_set(row_pauses.get(r.ticket_id, empty))
+		same = (
+			(r.priority or "") == (old.priority or "")
+			and _usec(r.response_ns) == _usec(old.response_ns)
+			and _usec(r.resolved_ns) == _usec(old.resolved_ns)
+			and (r.raised_by or "") == (old.raised_by or "")
+			and new_pauses == known_pauses.get(r.ticket_id, [])
+		)
+		if same:
+			unchanged.append(r.ticket_id)
+			continue
+		month = month_of(old.created_ns, tz)
+		if (old.agreement_code, month) in closed:
+			problems.append(
+				Problem(
+					_("Row {0}: ticket {1} belongs to {2}, a closed month of agreement {3} (its monitoring records are submitted); an import does not change a closed month"),
+					(n, r.ticket_id, month, old.agreement_code),
+					"ticket_id",
+					n,
+				)
+			)
+			continue
+		updates.append(i)
+
+	def part(rows: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+		t = tickets.iloc[rows].reset_index(drop=True)
+		p = pauses[pauses["ticket_id"].isin(set(t["ticket_id"]))].copy()
+		p["ticket_row"] = pd.Index(t["ticket_id"]).get_indexer(p["ticket_id"]).astype("int64")
+		return t, p.reset_index(drop=True)
+
+	insert, insert_pauses = part(inserts)
+	update, update_pauses = part(updates)
+	return TicketUpsert(insert, insert_pauses, update, update_pauses, unchanged, problems)

@@ -193,3 +193,68 @@ def test_valid_rows_keep_their_row_numbers():
 		{"ticket_id": "c", "agreement": "SLA-1", "created": "2026-03-02 09:00"},
 	]
 	assert ms.check_tickets(rows, D, first_row=2).row_numbers == {"tickets": [2, 4]}
+
+
+def _recorded(*tickets, pauses=()):
+	existing = pd.DataFrame([(*t,) for t in tickets], columns=ms.EXISTING_COLUMNS)
+	return existing, pd.DataFrame(list(pauses), columns=ms.EXISTING_PAUSE_COLUMNS)
+
+
+def test_a_recorded_ticket_is_updated_by_its_id_and_a_new_one_inserted():
+	rows = [
+		# answered and resolved since it was imported open, with a pause and a new priority
+		{"ticket_id": "A", "agreement": "SLA-1", "priority": "Critical", "created": "2026-04-02 09:00", "first_response": "2026-04-02 09:20", "resolved": "2026-04-02 12:00", "pauses": "2026-04-02 10:00/2026-04-02 11:00"},
+		{"ticket_id": "B", "agreement": "SLA-1", "priority": "High", "created": "2026-04-03 09:00"},  # new
+		{"ticket_id": "C", "agreement": "SLA-1", "priority": "High", "created": "2026-04-03 09:00", "resolved": "2026-04-03 10:00"},  # the same again
+	]
+	c = ms.check_tickets(rows, D, first_row=2)
+	existing, existing_pauses = _recorded(
+		("A", "SLA-1", "High", ts("2026-04-02T01:00:00Z"), ms.NAT, ms.NAT, "", "Import"),
+		("C", "SLA-1", "High", ts("2026-04-03T01:00:00Z"), ms.NAT, ts("2026-04-03T02:00:00Z"), "", ""),
+	)
+	u = ms.upsert_tickets(c, existing, existing_pauses, closed={("SLA-1", "2026-03")}, zones={"SLA-1": "Asia/Shanghai"})
+	assert u.problems == []
+	assert u.updated == ["A"] and list(u.insert.ticket_id) == ["B"] and u.unchanged == ["C"]
+	assert u.update.priority[0] == "Critical" and u.update.resolved_ns[0] == ts("2026-04-02T04:00:00Z")
+	assert list(u.update_pauses.ticket_id) == ["A"] and list(u.update_pauses.ticket_row) == [0]
+	assert u.insert_pauses.empty
+	# a pause dropped is a change too
+	c2 = ms.check_tickets([{**rows[0], "pauses": ""}], D)
+	existing2, pauses2 = _recorded(
+		("A", "SLA-1", "Critical", ts("2026-04-02T01:00:00Z"), ts("2026-04-02T01:20:00Z"), ts("2026-04-02T04:00:00Z"), "", "Import"),
+		pauses=[("A", ts("2026-04-02T02:00:00Z"), ts("2026-04-02T03:00:00Z"))],
+	)
+	assert ms.upsert_tickets(c2, existing2, pauses2, set(), {"SLA-1": "Asia/Shanghai"}).updated == ["A"]
+	assert ms.upsert_tickets(ms.check_tickets([rows[0]], D), existing2, pauses2, set(), {"SLA-1": "Asia/Shanghai"}).unchanged == ["A"]
+
+
+def test_a_recorded_ticket_that_may_not_change_is_a_problem_of_its_row():
+	rows = [
+		{"ticket_id": "closed", "agreement": "SLA-1", "created": "2026-03-31 23:30", "resolved": "2026-04-01 10:00"},
+		{"ticket_id": "synced", "agreement": "SLA-1", "created": "2026-04-02 09:00", "resolved": "2026-04-02 10:00"},
+		{"ticket_id": "moved", "agreement": "SLA-1", "created": "2026-04-02 09:00"},
+		{"ticket_id": "earlier", "agreement": "SLA-1", "created": "2026-04-02 08:00"},
+		{"ticket_id": "open", "agreement": "SLA-1", "created": "2026-04-01 00:30", "resolved": "2026-04-01 10:00"},
+	]
+	c = ms.check_tickets(rows, D, first_row=2)
+	existing, pauses = _recorded(
+		# 23:30 in Shanghai on 31 March is 15:30 UTC: March, a closed month of SLA-1
+		("closed", "SLA-1", "", ts("2026-03-31T15:30:00Z"), ms.NAT, ms.NAT, "", "Import"),
+		("synced", "SLA-1", "", ts("2026-04-02T01:00:00Z"), ms.NAT, ms.NAT, "", "Helpdesk"),
+		("moved", "SLA-2", "", ts("2026-04-02T01:00:00Z"), ms.NAT, ms.NAT, "", "Import"),
+		("earlier", "SLA-1", "", ts("2026-04-02T01:00:00Z"), ms.NAT, ms.NAT, "", "Import"),
+		# 00:30 on 1 April in Shanghai is still 31 March in UTC: the agreement's zone decides, April is open
+		("open", "SLA-1", "", ts("2026-03-31T16:30:00Z"), ms.NAT, ms.NAT, "", "Import"),
+	)
+	u = ms.upsert_tickets(c, existing, pauses, closed={("SLA-1", "2026-03")}, zones={"SLA-1": "Asia/Shanghai", "SLA-2": "Asia/Shanghai"})
+	assert [p.format() for p in u.problems] == [
+		"Row 2: ticket closed belongs to 2026-03, a closed month of agreement SLA-1 (its monitoring records are submitted); an import does not change a closed month",
+		"Row 3: ticket synced comes from Helpdesk; it is updated by that source's sync, not by an import",
+		"Row 4: ticket moved is recorded for agreement SLA-2, not SLA-1; an import does not move a ticket to another agreement",
+		"Row 5: ticket earlier is recorded as created at 2026-04-02 09:00:00 +0800; an import updates its first response, resolution, pauses and priority, not when it was created",
+	]
+	assert u.updated == ["open"] and u.insert.empty and u.unchanged == []
+	# the same closed-month ticket unchanged is no problem: importing the same file again changes nothing
+	same = ms.check_tickets([{"ticket_id": "closed", "agreement": "SLA-1", "created": "2026-03-31 23:30"}], D)
+	again = ms.upsert_tickets(same, existing, pauses, {("SLA-1", "2026-03")}, {"SLA-1": "Asia/Shanghai"})
+	assert again.problems == [] and again.unchanged == ["closed"]
