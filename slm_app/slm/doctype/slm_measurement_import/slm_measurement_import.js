@@ -14,8 +14,10 @@ frappe.ui.form.on("SLM Measurement Import", {
 					const res = r.message;
 					const bad_rows = new Set(res.problems.map((p) => p.row)).size;
 					let message;
-					if (!res.problems.length) {
+					if (!res.problems.length && res.written === res.rows) {
 						message = __("All {0} rows imported", [res.rows]);
+					} else if (!res.problems.length) {
+						message = __("{0} of {1} rows imported", [res.written, res.rows]);
 					} else if (!res.written) {
 						message = __(
 							"Nothing imported: {0} problem(s) in {1} of {2} rows. Fix the file, attach it again and choose Import Again (or choose to import the valid rows).",
@@ -27,6 +29,18 @@ frappe.ui.form.on("SLM Measurement Import", {
 							res.rows,
 							bad_rows,
 						]);
+					}
+					// tickets recorded before: updated by their id, or left as they were when nothing changed
+					if (res.written && (res.updated || []).length) {
+						message +=
+							"<br>" +
+							__("{0} ticket(s) recorded before were updated: {1}", [
+								res.updated.length,
+								res.updated.map((t) => frappe.utils.escape_html(t)).join(", "),
+							]);
+					}
+					if ((res.unchanged || []).length) {
+						message += "<br>" + __("{0} tickets were recorded already with the same values; nothing changed for them", [res.unchanged.length]);
 					}
 					frappe.msgprint({
 						title: __("Import finished"),

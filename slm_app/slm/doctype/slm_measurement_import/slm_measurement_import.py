@@ -30,12 +30,16 @@ class SLMMeasurementImport(Document):
 		kind: DF.Literal["Ticket Events", "Outages", "Monitoring Coverage", "Metric Values"]
 		problems: DF.LongText | None
 		rows_total: DF.Int
+		rows_updated: DF.Int
 		rows_written: DF.Int
 		status: DF.Literal["Not Started", "Imported", "Partly Imported", "Nothing Imported"]
+		updated_tickets: DF.LongText | None
 	# end: auto-generated types
 	@frappe.whitelist()
 	def start_import(self) -> dict:
-		"""Read the file, check every row, and write all of it, none of it, or its valid rows, as chosen."""
+		"""Read the file, check every row, and write all of it, none of it, or its valid rows, as chosen. A
+		ticket recorded before is updated by its id (its first response, resolution, pauses, priority), and
+		the record keeps which tickets were updated."""
 		self.check_permission("write")
 		if self.status not in (None, "", "Not Started", "Nothing Imported"):
 			frappe.throw(
@@ -46,6 +50,8 @@ class SLMMeasurementImport(Document):
 		result = measurement_import.import_rows(KINDS[self.kind], rows, keep, first_row=2)
 		self.rows_total = result["rows"]
 		self.rows_written = result["written"]
+		self.rows_updated = len(result["updated"])
+		self.updated_tickets = "\n".join(result["updated"])
 		self.problems = "\n".join(p["message"] for p in result["problems"])
 		if not result["problems"]:
 			self.status = "Imported"
