@@ -85,3 +85,45 @@ def test_every_message_has_a_chinese_translation():
 def test_translations_keep_their_placeholders():
 	for source, target in translations().items():
 		assert sorted(re.findall(r"\{\d*\}", source)) == sorted(re.findall(r"\{\d*\}", target)), source
+
+
+def select_and_workflow_values() -> dict[str, str]:
+	"""Every value the desk shows from a Select option or a workflow (states, actions), with where it
+	comes from: Frappe translates them in the desk only when zh.csv has a row for the exact value."""
+	out: dict[str, str] = {}
+	for path in sorted(APP.glob("slm/doctype/*/*.json")):
+		meta = json.loads(path.read_text())
+		if meta.get("doctype") != "DocType":
+			continue
+		for field in meta.get("fields", []):
+			if field.get("fieldtype") == "Select" and field.get("options"):
+				for option in field["options"].split("\n"):
+					# naming series ("SLM-OUT-.YYYY.-") and numbers are not words
+					if option.strip() and not option.endswith("-") and re.search("[A-Za-z]", option):
+						out.setdefault(option, f"{meta['name']}.{field['fieldname']}")
+	for wf in json.loads((APP / "fixtures/workflow.json").read_text()):
+		for s in wf["states"]:
+			out.setdefault(s["state"], f"workflow {wf['name']} state")
+		for t in wf["transitions"]:
+			out.setdefault(t["action"], f"workflow {wf['name']} action")
+	for s in json.loads((APP / "fixtures/workflow_state.json").read_text()):
+		out.setdefault(s["workflow_state_name"], "Workflow State fixture")
+	for a in json.loads((APP / "fixtures/workflow_action_master.json").read_text()):
+		out.setdefault(a["workflow_action_name"], "Workflow Action Master fixture")
+	return out
+
+
+def test_every_select_option_and_workflow_state_and_action_has_a_chinese_row():
+	values = select_and_workflow_values()
+	assert len(values) > 50  # the doctypes and fixtures were read
+	zh = translations()
+	missing = sorted(f"{v} ({where})" for v, where in values.items() if not zh.get(v))
+	assert not missing, f"no zh.csv row for: {missing}"
+
+
+def test_the_breach_log_offers_each_state_of_the_breach_workflow():
+	"""The breach log's action is a Select (so the desk translates it): recorded, or a state moved to."""
+	meta = json.loads((APP / "slm/doctype/slm_breach_action/slm_breach_action.json").read_text())
+	options = next(f["options"] for f in meta["fields"] if f["fieldname"] == "action").split("\n")
+	wf = next(w for w in json.loads((APP / "fixtures/workflow.json").read_text()) if w["document_type"] == "SLM Breach")
+	assert options == ["Recorded", *[s["state"] for s in wf["states"]]]
