@@ -127,3 +127,27 @@ def test_the_breach_log_offers_each_state_of_the_breach_workflow():
 	options = next(f["options"] for f in meta["fields"] if f["fieldname"] == "action").split("\n")
 	wf = next(w for w in json.loads((APP / "fixtures/workflow.json").read_text()) if w["document_type"] == "SLM Breach")
 	assert options == ["Recorded", *[s["state"] for s in wf["states"]]]
+
+
+# report columns that carry a stored English value of a Select or a workflow state
+ENUM_COLUMNS = {"agreement_type", "metric_kind", "priority", "result", "status", "workflow_state", "review_cycle", "service_kind"}
+
+
+def report_columns() -> list[tuple[str, dict]]:
+	out = []
+	for path in sorted(APP.glob("slm/report/*/*.py")):
+		for node in ast.walk(ast.parse(path.read_text())):
+			if isinstance(node, ast.Dict):
+				keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+				if "fieldname" in keys and "fieldtype" in keys:
+					column = {k.value: v.value for k, v in zip(node.keys, node.values, strict=True) if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)}
+					out.append((path.parent.name, column))
+	return out
+
+
+def test_report_columns_of_stored_values_are_selects_so_the_desk_translates_them():
+	"""Frappe's desk formats a Select cell with __(value) (formatters.js); a Data cell as it is."""
+	columns = report_columns()
+	assert len(columns) > 60  # the reports' columns were read
+	wrong = sorted(f"{report}.{c['fieldname']} is {c['fieldtype']}" for report, c in columns if c.get("fieldname") in ENUM_COLUMNS and c["fieldtype"] != "Select")
+	assert not wrong, wrong

@@ -84,7 +84,7 @@ def targets(filters):
 def target_columns():
 	return [
 		{"fieldname": "agreement", "label": _("Agreement"), "fieldtype": "Link", "options": "SLM Agreement", "width": 150},
-		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Data", "width": 55},
+		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Select", "width": 55},
 		{"fieldname": "party", "label": _("Counterparty"), "fieldtype": "Link", "options": "SLM Party", "width": 130},
 		{"fieldname": "service", "label": _("Service"), "fieldtype": "Link", "options": "SLM Service", "width": 130},
 		{"fieldname": "target_code", "label": _("Target"), "fieldtype": "Data", "width": 55},
@@ -176,7 +176,7 @@ def tickets(filters):
 	columns = [
 		{"fieldname": "ticket", "label": _("Ticket"), "fieldtype": "Data", "width": 130},
 		{"fieldname": "agreement", "label": _("Agreement"), "fieldtype": "Link", "options": "SLM Agreement", "width": 150},
-		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Data", "width": 55},
+		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Select", "width": 55},
 		{"fieldname": "party", "label": _("Counterparty"), "fieldtype": "Link", "options": "SLM Party", "width": 130},
 		{"fieldname": "service", "label": _("Service"), "fieldtype": "Link", "options": "SLM Service", "width": 130},
 		{"fieldname": "target_code", "label": _("Target"), "fieldtype": "Data", "width": 55},
