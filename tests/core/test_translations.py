@@ -151,3 +151,39 @@ def test_report_columns_of_stored_values_are_selects_so_the_desk_translates_them
 	assert len(columns) > 60  # the reports' columns were read
 	wrong = sorted(f"{report}.{c['fieldname']} is {c['fieldtype']}" for report, c in columns if c.get("fieldname") in ENUM_COLUMNS and c["fieldtype"] != "Select")
 	assert not wrong, wrong
+
+
+def _doctypes() -> dict[str, dict]:
+	out = {}
+	for path in APP.glob("slm/doctype/*/*.json"):
+		meta = json.loads(path.read_text())
+		if meta.get("doctype") == "DocType":
+			out[meta["name"]] = meta
+	return out
+
+
+def test_a_copied_state_or_select_value_is_a_select_with_the_same_options():
+	"""A field fetched from a Select or a workflow state (the underpinning's state, a service's kind) is a
+	Select with the source's options, so the desk shows it translated, not a Data field shown as stored."""
+	doctypes = _doctypes()
+	states = {w["document_type"]: [s["state"] for s in w["states"]] for w in json.loads((APP / "fixtures/workflow.json").read_text())}
+	checked, wrong = 0, []
+	for name, meta in doctypes.items():
+		fields = {f["fieldname"]: f for f in meta["fields"]}
+		for f in meta["fields"]:
+			link, _dot, source = (f.get("fetch_from") or "").partition(".")
+			target = doctypes.get((fields.get(link) or {}).get("options"))
+			if not target:
+				continue
+			if source == "workflow_state":
+				expected = states.get(target["name"])
+			else:
+				src = next((s for s in target["fields"] if s["fieldname"] == source), {})
+				expected = src.get("options", "").split("\n") if src.get("fieldtype") == "Select" else None
+			if expected is None:
+				continue
+			checked += 1
+			if f["fieldtype"] != "Select" or f.get("options", "").split("\n") != expected:
+				wrong.append(f"{name}.{f['fieldname']}")
+	assert checked >= 4
+	assert not wrong, wrong
