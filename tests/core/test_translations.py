@@ -187,3 +187,15 @@ def test_a_copied_state_or_select_value_is_a_select_with_the_same_options():
 				wrong.append(f"{name}.{f['fieldname']}")
 	assert checked >= 4
 	assert not wrong, wrong
+
+
+STORED_VALUE_FIELDS = ENUM_COLUMNS | {"party_type", "result_1", "result_2", "result_3", "quarter_result"}
+
+
+def test_fields_that_hold_a_state_or_select_value_are_selects():
+	"""Fields named for a state, a result, a kind, a type or a priority are Selects (or the workflow's
+	state), so the desk shows their stored English value in the reader's language."""
+	found = [(name, f) for name, meta in _doctypes().items() for f in meta["fields"] if f["fieldname"] in STORED_VALUE_FIELDS]
+	assert len(found) > 40
+	wrong = sorted(f"{name}.{f['fieldname']} is {f['fieldtype']}" for name, f in found if f["fieldtype"] != "Select" and not (f["fieldname"] == "workflow_state" and f.get("options") == "Workflow State"))
+	assert not wrong, wrong
