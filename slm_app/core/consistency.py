@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from slm_app.core import targets as tgt
-from slm_app.core.errors import _
+from slm_app.core.errors import Term, _, localise
 from slm_app.core.lifecycle import ENDED_STATES
 
 
@@ -28,7 +28,9 @@ class Conflict:
 	args: tuple = ()
 
 	def format(self, translate: Callable[[str], str] = lambda s: s) -> str:
-		return translate(self.message).format(*self.args)
+		"""The message in the reader's language: its template and the values in it (states, metric kinds,
+		priorities, target descriptions) translated now, when it is shown, never stored translated."""
+		return translate(self.message).format(*(localise(a, translate) for a in self.args))
 
 
 def _covers(u_from: date | None, u_to: date | None, s_from: date | None, s_to: date | None) -> bool:
@@ -58,7 +60,7 @@ def check_underpinning(
 		st = by_code[code]
 		mine = sorted(links_by_target.get(code, []), key=lambda x: (x.get("underpinning_agreement") or "", x.get("underpinning_target") or ""))
 		if not mine:
-			out.append(Conflict("no_underpinning", code, None, None, _("SLA target {0} ({1}) has no underpinning OLA or UC target"), (code, tgt.describe(st))))
+			out.append(Conflict("no_underpinning", code, None, None, _("SLA target {0} ({1}) has no underpinning OLA or UC target"), (code, tgt.Described(st))))
 			continue
 		availabilities: list[tuple[str, float]] = []
 		for link in mine:
@@ -72,7 +74,7 @@ def check_underpinning(
 				continue
 			ref = f"{ua_name} {ut_code}"
 			if ua.get("workflow_state") in ENDED_STATES:
-				out.append(Conflict("not_in_force", code, ua_name, ut_code, _("SLA target {0} relies on {1}, which is {2}"), (code, ua_name, ua.get("workflow_state"))))
+				out.append(Conflict("not_in_force", code, ua_name, ut_code, _("SLA target {0} relies on {1}, which is {2}"), (code, ua_name, Term(ua.get("workflow_state") or ""))))
 			if (code, ua_name) not in validity_reported and not _covers(ua.get("valid_from"), ua.get("valid_to"), sla.get("valid_from"), sla.get("valid_to")):
 				validity_reported.add((code, ua_name))
 				out.append(
@@ -94,12 +96,12 @@ def check_underpinning(
 			# custom metrics: same name and the same unit, or the numbers cannot be compared
 			if not tgt.same_metric(ut, st):
 				out.append(
-					Conflict("metric_mismatch", code, ua_name, ut_code, _("SLA target {0} is {1} but {2} is {3}"), (code, tgt.describe(st), ref, tgt.describe(ut)))
+					Conflict("metric_mismatch", code, ua_name, ut_code, _("SLA target {0} is {1} but {2} is {3}"), (code, tgt.Described(st), ref, tgt.Described(ut)))
 				)
 				continue
 			if st["priority"] and ut["priority"] and st["priority"] != ut["priority"]:
 				out.append(
-					Conflict("priority_mismatch", code, ua_name, ut_code, _("SLA target {0} is for priority {1} but {2} is for priority {3}"), (code, st["priority"], ref, ut["priority"]))
+					Conflict("priority_mismatch", code, ua_name, ut_code, _("SLA target {0} is for priority {1} but {2} is for priority {3}"), (code, Term(st["priority"]), ref, Term(ut["priority"])))
 				)
 			kind = st["metric_kind"]
 			if kind in tgt.TIME_KINDS:
@@ -111,7 +113,7 @@ def check_underpinning(
 							ua_name,
 							ut_code,
 							_("{0} allows {1} min for {2}, longer than the {3} min of SLA target {4}"),
-							(ref, f"{ut['target_minutes']:g}", kind, f"{st['target_minutes']:g}", code),
+							(ref, f"{ut['target_minutes']:g}", Term(kind), f"{st['target_minutes']:g}", code),
 						)
 					)
 				if ut["compliance_share"] < st["compliance_share"]:

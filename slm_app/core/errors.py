@@ -17,6 +17,22 @@ def _(message: str) -> str:
 	return message
 
 
+class Term(str):
+	"""A message argument that is itself a value with a translation (a state, a metric kind, a
+	priority): the adapter translates it too when it formats the message, in the reader's language."""
+
+
+def localise(arg: object, translate: Callable[[str], str]) -> object:
+	"""A message argument in the reader's language: a Term translated, an object that words itself
+	(``localise(translate)``, e.g. a target's description) worded, anything else as it is."""
+	if isinstance(arg, Term):
+		return translate(str(arg))
+	own = getattr(arg, "localise", None)
+	if callable(own):
+		return own(translate)
+	return arg
+
+
 @dataclass(frozen=True)
 class Problem:
 	"""One thing wrong with an input, named so a user can act on it."""
@@ -27,7 +43,7 @@ class Problem:
 	row: int | None = None
 
 	def format(self, translate: Callable[[str], str] = lambda s: s) -> str:
-		return translate(self.message).format(*self.args)
+		return translate(self.message).format(*(localise(a, translate) for a in self.args))
 
 
 @dataclass

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from slm_app.core.errors import Problem, _
 
@@ -143,15 +145,31 @@ def value_text(target: dict) -> str:
 	return f"{sign}{value} {t['unit']}".rstrip()
 
 
-def describe(target: dict) -> str:
-	"""Short text, e.g. "Resolution Time ≤ 4 h (95 %) P: High" or "Availability ≥ 99.9 %"."""
+def describe(target: dict, translate: Callable[[str], str] = lambda s: s) -> str:
+	"""Short text, e.g. "Resolution Time ≤ 4 h (95 %) P: High" or "Availability ≥ 99.9 %"; with
+	``translate``, the metric kind and the priority in the reader's language (a custom metric's own
+	name as it was given)."""
 	t = normalise(target)
-	text = f"{metric_label(t)} {value_text(t)}"
+	label = metric_label(t) if t.get("metric_kind") == CUSTOM_METRIC else translate(metric_label(t))
+	text = f"{label} {value_text(t)}"
 	if t.get("metric_kind") != AVAILABILITY:
 		text += f" ({format_number(t['compliance_share'])} %)"
 	if t["priority"]:
-		text += f" P: {t['priority']}"
+		text += f" P: {translate(t['priority'])}"
 	return text
+
+
+@dataclass(frozen=True)
+class Described:
+	"""A target as a message argument: described in the reader's language when the message is shown."""
+
+	target: dict = dataclass_field(hash=False)
+
+	def localise(self, translate: Callable[[str], str]) -> str:
+		return describe(self.target, translate)
+
+	def __str__(self) -> str:
+		return describe(self.target)
 
 
 def same_metric(a: dict, b: dict) -> bool:

@@ -3,6 +3,7 @@ and day, warns once per threshold (one digest per recipient, in their working ho
 the at-risk tickets of the agreements a user may read, shows a ticket's timeline to those who may read its
 agreement, and previews an amendment against past months without writing anything."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -159,6 +160,22 @@ class TestWatch(FrappeTestCase):
 		self.assertEqual({r.target_code for r in rows}, {"T1", "T2"})
 		self.assertEqual(rows[0].status, "Breached")
 		self.assertTrue(chart and chart["data"]["datasets"])
+		# the budget sentence is worded from the stored figures in the reader's language: as stored in
+		# English, in Chinese for a reader whose language is zh (as are the status and the metric)
+		self.assertEqual({r.name: r.budget_text for r in rows}, {r.name: frappe.db.get_value("SLM Budget Status", r.name, "budget_text") for r in rows})
+		lang = frappe.local.lang
+		frappe.local.lang = "zh"
+		try:
+			zh_rows = sla_watch.execute({"agreement": self.sla.name, "month": "2026-03"})[1]
+		finally:
+			frappe.local.lang = lang
+		reworded = [r for r in zh_rows if r.metric_kind in sla_watch.REWORDED_KINDS]
+		self.assertTrue(reworded)
+		han = re.compile("[\u4e00-\u9fff]")
+		for r in reworded:
+			self.assertRegex(r.budget_text, han)
+			self.assertRegex(r.status_label, han)
+			self.assertRegex(r.metric, han)
 		# a customer sees its own SLA's budgets, never the OLA beneath it or another customer's
 		frappe.set_user(u.CUSTOMER_A_USER)
 		mine = sla_watch.execute({"month": "2026-03"})[1]

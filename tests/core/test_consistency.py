@@ -102,3 +102,25 @@ def test_link_to_a_missing_sla_target_is_reported():
 	assert [(c.kind, c.sla_target) for c in conflicts if c.kind == "unknown_target"] == [("unknown_target", "T10")]
 	assert "Underpinning row 4 names SLA target T10" in [c for c in conflicts if c.sla_target == "T10"][0].format()
 	assert [c.sla_target for c in conflicts][-1] == "T10"
+
+
+def test_messages_are_worded_in_the_readers_language_when_shown():
+	"""States, metric kinds, priorities and the targets' descriptions in a conflict are translated when
+	the message is formatted (the panel renders it per reader), never kept translated."""
+	under = {
+		"OLA-1": agreement("OLA-1", "OLA", [t("T1", "Resolution Time", 8, service="Banking", priority="Critical")], workflow_state="Terminated"),
+		"UC-1": agreement("UC-1", "UC", [t("T1", "Availability", 99.9)]),
+	}
+	links = [link("T1", "OLA-1", "T1"), link("T1", "UC-1", "T1")]
+	conflicts = check_underpinning(SLA, links, under)
+	zh = {"Terminated": "已终止", "Critical": "紧急", "High": "高", "Resolution Time": "解决时间", "Availability": "可用性"}.get
+	by_kind = {c.kind: c for c in conflicts}
+	english = by_kind["not_in_force"].format()
+	assert english == "SLA target T1 relies on OLA-1, which is Terminated"
+	assert by_kind["not_in_force"].format(lambda s: zh(s, s)) == "SLA target T1 relies on OLA-1, which is 已终止"
+	assert by_kind["priority_mismatch"].format(lambda s: zh(s, s)).endswith("priority 高 but OLA-1 T1 is for priority 紧急")
+	metric = [c for c in conflicts if c.kind == "metric_mismatch"]
+	assert [c.format() for c in metric] == ["SLA target T1 is Resolution Time ≤ 8 h (95 %) P: High but UC-1 T1 is Availability ≥ 99.9 %"]
+	assert metric[0].format(lambda s: zh(s, s)) == "SLA target T1 is 解决时间 ≤ 8 h (95 %) P: 高 but UC-1 T1 is 可用性 ≥ 99.9 %"
+	# and the records keep English: formatting does not change the conflict
+	assert by_kind["not_in_force"].format() == english

@@ -91,7 +91,7 @@ class SLMAgreement(Document):
 		override_on: DF.Datetime | None
 		override_reason: DF.SmallText | None
 		party: DF.Link
-		party_type: DF.Data | None
+		party_type: DF.Literal["Customer", "Support Team", "Supplier"]
 		previous_version: DF.Link | None
 		requirement: DF.Link | None
 		review_cycle: DF.Literal["Monthly", "Quarterly", "Half-yearly", "Yearly"]

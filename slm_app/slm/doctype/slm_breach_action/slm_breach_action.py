@@ -13,7 +13,7 @@ class SLMBreachAction(ChildRow):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		action: DF.Data | None
+		action: DF.Literal["Recorded", "Open", "Notified", "Handling", "Resolved", "Closed"]
 		action_by: DF.Link | None
 		action_on: DF.Datetime | None
 		note: DF.SmallText | None

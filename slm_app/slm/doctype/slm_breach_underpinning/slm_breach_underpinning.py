@@ -13,7 +13,7 @@ class SLMBreachUnderpinning(ChildRow):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		agreement_type: DF.Data | None
+		agreement_type: DF.Literal["SLA", "OLA", "UC"]
 		measured_value: DF.Float
 		monitoring_record: DF.Link | None
 		parent: DF.Data

@@ -15,13 +15,13 @@ class SLMReviewResult(ChildRow):
 
 		breach: DF.Link | None
 		measured_value: DF.Float
-		metric_kind: DF.Data | None
+		metric_kind: DF.Literal["Availability", "Response Time", "Resolution Time", "Custom Metric"]
 		monitoring_record: DF.Link | None
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
 		period: DF.Data | None
-		result: DF.Data | None
+		result: DF.Literal["Met", "Breached", "No Data"]
 		target_code: DF.Data | None
 	# end: auto-generated types
 	pass

@@ -17,6 +17,6 @@ class SLMServiceDependency(ChildRow):
 		parentfield: DF.Data
 		parenttype: DF.Data
 		service: DF.Link
-		service_kind: DF.Data | None
+		service_kind: DF.Literal["Business Service", "Technical Service"]
 	# end: auto-generated types
 	pass

@@ -25,7 +25,7 @@ class SLMServiceReportBreach(ChildRow):
 		period: DF.Data | None
 		resolved_on: DF.Date | None
 		service: DF.Link | None
-		status: DF.Data | None
+		status: DF.Literal["Open", "Notified", "Handling", "Resolved", "Closed"]
 		target_code: DF.Data | None
 		target_text: DF.Data | None
 	# end: auto-generated types

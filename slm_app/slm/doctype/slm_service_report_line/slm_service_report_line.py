@@ -22,11 +22,11 @@ class SLMServiceReportLine(ChildRow):
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
-		priority: DF.Data | None
-		quarter_result: DF.Data | None
-		result_1: DF.Data | None
-		result_2: DF.Data | None
-		result_3: DF.Data | None
+		priority: DF.Literal["", "Critical", "High", "Medium", "Low"]
+		quarter_result: DF.Literal["Met", "Breached", "No Data"]
+		result_1: DF.Literal["Met", "Breached", "No Data"]
+		result_2: DF.Literal["Met", "Breached", "No Data"]
+		result_3: DF.Literal["Met", "Breached", "No Data"]
 		service: DF.Link | None
 		target_code: DF.Data | None
 		target_text: DF.Data | None

@@ -20,7 +20,7 @@ class SLMServiceReportPlan(ChildRow):
 		parenttype: DF.Data
 		plan: DF.Link | None
 		recovery: DF.Data | None
-		status: DF.Data | None
+		status: DF.Literal["Open", "In Progress", "Closed"]
 		title: DF.Data | None
 	# end: auto-generated types
 	pass

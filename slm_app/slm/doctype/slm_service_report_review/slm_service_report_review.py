@@ -21,6 +21,6 @@ class SLMServiceReportReview(ChildRow):
 		parenttype: DF.Data
 		review: DF.Link | None
 		review_date: DF.Date | None
-		status: DF.Data | None
+		status: DF.Literal["Scheduled", "Held", "Closed"]
 	# end: auto-generated types
 	pass

@@ -24,7 +24,7 @@ class SLMServiceReview(Document):
 
 		agenda: DF.TextEditor | None
 		agreement: DF.Link
-		agreement_type: DF.Data | None
+		agreement_type: DF.Literal["SLA", "OLA", "UC"]
 		attendees: DF.Table[SLMReviewAttendee]
 		findings: DF.Table[SLMReviewItem]
 		held_on: DF.Date | None

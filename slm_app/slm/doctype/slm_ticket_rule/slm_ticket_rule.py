@@ -14,7 +14,7 @@ class SLMTicketRule(Document):
 		from frappe.types import DF
 
 		agreement: DF.Link
-		agreement_type: DF.Data | None
+		agreement_type: DF.Literal["SLA", "OLA", "UC"]
 		customer: DF.Data | None
 		enabled: DF.Check
 		priority_map: DF.SmallText | None

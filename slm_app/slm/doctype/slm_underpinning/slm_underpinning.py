@@ -13,13 +13,13 @@ class SLMUnderpinning(ChildRow):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		agreement_type: DF.Data | None
+		agreement_type: DF.Literal["SLA", "OLA", "UC"]
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
 		sla_target: DF.Data
 		underpinning_agreement: DF.Link
-		underpinning_state: DF.Data | None
+		underpinning_state: DF.Literal["Draft", "Negotiating", "Agreed", "Signed", "Active", "Expired", "Terminated", "Superseded"]
 		underpinning_target: DF.Data
 	# end: auto-generated types
 	pass

@@ -46,9 +46,9 @@ def columns(clocks):
 			{"fieldname": f"{c['target_code']}_total", "label": _("{0} so far").format(c["target_code"]), "fieldtype": "Float", "precision": 1, "width": 95},
 		]
 	out += [
-		{"fieldname": "priority", "label": _("Priority"), "fieldtype": "Data", "width": 80},
+		{"fieldname": "priority", "label": _("Priority"), "fieldtype": "Select", "width": 80},
 		{"fieldname": "team", "label": _("Team"), "fieldtype": "Data", "width": 120},
-		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "status", "label": _("Status"), "fieldtype": "Select", "width": 90},
 	]
 	return out
 

@@ -11,6 +11,8 @@ from frappe import _
 from frappe.utils import get_system_timezone
 
 from slm_app import watch
+from slm_app.core import budget as core_budget
+from slm_app.core import targets as tgt
 from slm_app.core.budget import STATUSES
 from slm_app.core.instants import OPEN_END
 from slm_app.core.periods import period_key
@@ -22,8 +24,13 @@ STATUS_FIELDS = [
 	"name", "agreement", "agreement_type", "party", "service", "target_code", "metric_kind", "priority", "status",
 	"budget_text", "basis_text", "used_pct", "burn_rate", "budget_left", "budget_total", "budget_unit", "measured_value",
 	"projected_value", "breach_chance", "projected_result", "sample_count", "missed_count", "pending_count",
-	"expected_count", "elapsed_pct", "as_of", "day",
+	"expected_count", "elapsed_pct", "as_of", "day", "budget_used", "target_value", "time_unit", "metric_name", "unit",
+	"compliance_share",
 ]
+# the budget sentence is worded again in the reader's language from the stored figures (the hourly run
+# stored it in the site's language); a custom metric's keeps the stored wording (its direction is not stored)
+REWORDED_KINDS = (*tgt.TIME_KINDS, tgt.AVAILABILITY)
+BUDGET_FIGURES = ("budget_left", "budget_total", "budget_used", "target_value", "sample_count", "pending_count", "expected_count")
 
 
 @refused_filters_stay_refusals("SLA Watch")
@@ -78,13 +85,15 @@ def targets(filters):
 	for r in rows:
 		r.metric = _(r.metric_kind) + (f" · {_(r.priority)}" if r.priority else "")
 		r.status_label = _(r.status)
+		if r.metric_kind in REWORDED_KINDS and all(r.get(k) is not None for k in BUDGET_FIGURES):
+			r.budget_text = core_budget.budget_text(r, _)
 	return target_columns(), rows, None, burn_chart(rows, filters, year, month), target_summary(rows)
 
 
 def target_columns():
 	return [
 		{"fieldname": "agreement", "label": _("Agreement"), "fieldtype": "Link", "options": "SLM Agreement", "width": 150},
-		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Data", "width": 55},
+		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Select", "width": 55},
 		{"fieldname": "party", "label": _("Counterparty"), "fieldtype": "Link", "options": "SLM Party", "width": 130},
 		{"fieldname": "service", "label": _("Service"), "fieldtype": "Link", "options": "SLM Service", "width": 130},
 		{"fieldname": "target_code", "label": _("Target"), "fieldtype": "Data", "width": 55},
@@ -176,7 +185,7 @@ def tickets(filters):
 	columns = [
 		{"fieldname": "ticket", "label": _("Ticket"), "fieldtype": "Data", "width": 130},
 		{"fieldname": "agreement", "label": _("Agreement"), "fieldtype": "Link", "options": "SLM Agreement", "width": 150},
-		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Data", "width": 55},
+		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Select", "width": 55},
 		{"fieldname": "party", "label": _("Counterparty"), "fieldtype": "Link", "options": "SLM Party", "width": 130},
 		{"fieldname": "service", "label": _("Service"), "fieldtype": "Link", "options": "SLM Service", "width": 130},
 		{"fieldname": "target_code", "label": _("Target"), "fieldtype": "Data", "width": 55},

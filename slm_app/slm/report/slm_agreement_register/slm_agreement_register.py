@@ -67,14 +67,14 @@ def columns(internal: bool = True):
 	cols = [
 		{"fieldname": "name", "label": _("Agreement"), "fieldtype": "Link", "options": "SLM Agreement", "width": 170},
 		{"fieldname": "title", "label": _("Title"), "fieldtype": "Data", "width": 180},
-		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Data", "width": 60},
+		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Select", "width": 60},
 		{"fieldname": "party", "label": _("Counterparty"), "fieldtype": "Link", "options": "SLM Party", "width": 140},
-		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Select", "width": 100},
 		{"fieldname": "valid_from", "label": _("Valid From"), "fieldtype": "Date", "width": 100},
 		{"fieldname": "valid_to", "label": _("Valid To"), "fieldtype": "Date", "width": 100},
 		{"fieldname": "days_to_expiry", "label": _("Days to Expiry"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "expiring", "label": _("Expiring"), "fieldtype": "Check", "width": 80},
-		{"fieldname": "review_cycle", "label": _("Review Cycle"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "review_cycle", "label": _("Review Cycle"), "fieldtype": "Select", "width": 100},
 		{"fieldname": "next_review", "label": _("Next Review Due"), "fieldtype": "Date", "width": 120},
 		{"fieldname": "targets_without_underpinning", "label": _("SLA Targets Without Underpinning"), "fieldtype": "Int", "width": 150},
 	]

@@ -37,18 +37,18 @@ def columns():
 		{"fieldname": "name", "label": _("Breach"), "fieldtype": "Link", "options": "SLM Breach", "width": 230},
 		{"fieldname": "period", "label": _("Month"), "fieldtype": "Data", "width": 80},
 		{"fieldname": "agreement", "label": _("Agreement"), "fieldtype": "Link", "options": "SLM Agreement", "width": 160},
-		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Data", "width": 60},
+		{"fieldname": "agreement_type", "label": _("Type"), "fieldtype": "Select", "width": 60},
 		{"fieldname": "party", "label": _("Counterparty"), "fieldtype": "Link", "options": "SLM Party", "width": 130},
 		{"fieldname": "service", "label": _("Service"), "fieldtype": "Link", "options": "SLM Service", "width": 130},
 		{"fieldname": "target_code", "label": _("Target"), "fieldtype": "Data", "width": 60},
-		{"fieldname": "metric_kind", "label": _("Metric"), "fieldtype": "Data", "width": 110},
+		{"fieldname": "metric_kind", "label": _("Metric"), "fieldtype": "Select", "width": 110},
 		{"fieldname": "measured_value", "label": _("Measured"), "fieldtype": "Float", "precision": 3, "width": 100},
 		{"fieldname": "target_value", "label": _("Target Value"), "fieldtype": "Float", "width": 90},
 		{"fieldname": "missed_count", "label": _("Missed Count"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "affected_users_count", "label": _("Affected Users"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "affected_customer", "label": _("Affected Customer"), "fieldtype": "Link", "options": "SLM Party", "width": 130},
 		{"fieldname": "occurred_at", "label": _("Occurred At (first miss)"), "fieldtype": "Datetime", "width": 150},
-		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Select", "width": 90},
 	]
 
 

@@ -56,8 +56,8 @@ INTERNAL_COLUMNS = ("built_on", "service_owner", "support_team", "supplier")
 def columns(internal: bool = True):
 	cols = [
 		{"fieldname": "name", "label": _("Service"), "fieldtype": "Link", "options": "SLM Service", "width": 180},
-		{"fieldname": "service_kind", "label": _("Kind"), "fieldtype": "Data", "width": 130},
-		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "service_kind", "label": _("Kind"), "fieldtype": "Select", "width": 130},
+		{"fieldname": "workflow_state", "label": _("Status"), "fieldtype": "Select", "width": 90},
 		{"fieldname": "built_on", "label": _("Built On"), "fieldtype": "Data", "width": 200},
 		{"fieldname": "service_owner", "label": _("Service Owner"), "fieldtype": "Link", "options": "User", "width": 140},
 		{"fieldname": "support_team", "label": _("Support Team"), "fieldtype": "Link", "options": "SLM Party", "width": 140},
