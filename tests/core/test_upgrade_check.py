@@ -126,3 +126,29 @@ def test_a_closed_row_changed_by_the_scheduler_fails_and_an_open_one_does_not():
 )
 def test_values_are_compared_in_one_form_whatever_the_driver_returns(raw, stored):
 	assert uc._value(raw) == stored
+
+
+def underpinning_state():
+	st = state()
+	st["tables"]["SLM Agreement"] = {
+		"SLA-1": {"name": "SLA-1", "workflow_state": "Active"},
+		"OLA-1": {"name": "OLA-1", "workflow_state": "Active"},
+	}
+	st["tables"]["SLM Underpinning"] = {
+		"u1": {"name": "u1", "parent": "SLA-1", "underpinning_agreement": "OLA-1", "underpinning_state": "Agreed"},
+	}
+	return st
+
+
+def test_a_column_a_patch_sets_anew_may_change_only_as_its_rule_says():
+	before, after = underpinning_state(), underpinning_state()  # the row kept the state the OLA had when linked
+	after["tables"]["SLM Underpinning"]["u1"]["underpinning_state"] = "Active"  # the patch brought it up to date
+	assert failures_of(before, after) == []
+	after["tables"]["SLM Underpinning"]["u1"]["underpinning_state"] = "Draft"  # not what the rule gives
+	failures = failures_of(before, after)
+	assert failures == [
+		"patch: SLM Underpinning u1.underpinning_state is 'Draft', slm_app.patches.sync_underpinning_states should have made it 'Active'"
+	]
+	# and a stale copy the patch did not correct fails too
+	after["tables"]["SLM Underpinning"]["u1"]["underpinning_state"] = "Agreed"
+	assert failures_of(before, after) != []
