@@ -62,9 +62,10 @@ def require_login_page(context, path: str) -> None:
 	context.show_sidebar = True
 
 
-def _agreement_of_contact(name, parties: dict[str, str]):
+def _agreement_of_contact(name, parties: dict[str, str], for_update: bool = False):
 	"""The agreement ``name`` when it is one of the contact's parties' and readable to them; otherwise
-	the same answer as for an agreement that does not exist (nothing tells another party's names)."""
+	the same answer as for an agreement that does not exist (nothing tells another party's names).
+	``for_update`` reads it with a locking read (an answer changes it), checked after that read."""
 	if not isinstance(name, str) or not name.strip():
 		raise frappe.DoesNotExistError(_("Give the agreement to open"))
 	rows = frappe.get_list(
@@ -75,7 +76,7 @@ def _agreement_of_contact(name, parties: dict[str, str]):
 	)
 	if not rows:
 		raise frappe.DoesNotExistError(_("No agreement of yours has this name"))
-	doc = frappe.get_doc("SLM Agreement", rows[0].name)
+	doc = frappe.get_doc("SLM Agreement", rows[0].name, for_update=for_update)
 	doc.check_permission("read")
 	if doc.party not in parties or doc.agreement_type != PORTAL_AGREEMENT_TYPES[parties[doc.party]]:
 		raise frappe.DoesNotExistError(_("No agreement of yours has this name"))
@@ -295,14 +296,14 @@ def answer_agreement(name: str, answer: str, comment: str | None = None) -> dict
 	workflow as the process owner's SL3.5 decision is: Agreed (to be signed by the provider), or back to
 	Draft for the manager (an SLA not agreed also reopens its agreed OLAs)."""
 	parties = contact_parties()
-	doc = _agreement_of_contact(name, parties)
 	note = clean_text(comment) if isinstance(comment, str) else ""
 	if len(note) > 2000:
 		frappe.throw(_("The comments are too long: at most {0} characters").format(2000), title=_("Invalid entry"))
-	# one answer per round: the agreement's row is locked while its state is read and changed
-	state = frappe.db.sql("select `workflow_state` from `tabSLM Agreement` where `name` = %s for update", doc.name)[0][0]
+	# one answer per round: the agreement is read with a locking read, through the contact's permission,
+	# and its state judged on that read
+	doc = _agreement_of_contact(name, parties, for_update=True)
 	try:
-		outcome = lc.counterparty_answer(doc.agreement_type, state, answer, note)
+		outcome = lc.counterparty_answer(doc.agreement_type, doc.workflow_state, answer, note)
 	except RuleError as e:
 		throw_problems(e.problems, title=_("Cannot record the answer"))
 	user_name = frappe.utils.get_fullname(frappe.session.user)
@@ -313,7 +314,7 @@ def answer_agreement(name: str, answer: str, comment: str | None = None) -> dict
 		comment_text = _("{0} did not agree on behalf of {1}: {2}").format(user_name, doc.party, note)
 	adapter.system_transition(doc.name, outcome.next_state, comment_text)
 	if outcome.reopens_underpinning:
-		frappe.get_doc("SLM Agreement", doc.name).reopen_olas(note)
+		frappe.get_doc("SLM Agreement", doc.name).reopen_olas(note, tell_user=False)
 	notify_answer(doc, outcome.outcome, note)
 	return {"name": doc.name, "state": outcome.next_state, "outcome": outcome.outcome}
 

@@ -193,6 +193,54 @@ class TestPortal(FrappeTestCase):
 				self.assertEqual(frappe.db.get_value("SLM Agreement", name, "workflow_state"), before)
 				self.assertEqual(frappe.db.count("SLM Negotiation Round", {"parent": name}), rounds)
 
+	def test_an_answer_needs_the_contacts_read_of_the_saved_agreement(self):
+		"""The method checks the record it reads, as it is stored: a draft of the contact's own party not
+		put to it (not readable to a counterparty) and a party member without the contact role are refused,
+		and nothing is written."""
+		s = self.side("A")
+		user = self.customer("A")
+		draft = u._mx_agreement("SLA", s["parties"]["Customer"], s["calendar"], [s["business"]], [u.target(s["business"], "Availability", 99.9)])
+		frappe.db.commit()
+		status, body, _h = self.request(user, "POST", ANSWER, {"name": draft, "answer": "Agree", "comment": "x"})
+		self.assertEqual(status, 404, body[:300])
+		self.assertEqual(u.state(draft), "Draft")
+		self.assertEqual(frappe.db.count("SLM Negotiation Round", {"parent": draft}), 0)
+		name = s["draft_slas"][1]
+		before = u.state(name)
+		# the role row itself (saving the User would drop its API secret)
+		role_row = frappe.db.get_value("Has Role", {"parent": user, "parenttype": "User", "role": "SLM Customer Contact"}, "*", as_dict=True)
+		frappe.db.delete("Has Role", {"name": role_row.name})
+		frappe.clear_cache(user=user)
+		frappe.db.commit()
+		try:
+			status, body, _h = self.request(user, "POST", ANSWER, {"name": name, "answer": "Agree", "comment": "x"})
+			self.assertEqual(status, 403, body[:300])
+			self.assertEqual(u.state(name), before)
+			self.assertEqual(frappe.db.count("SLM Negotiation Round", {"parent": name}), 0)
+		finally:
+			frappe.get_doc(dict(role_row, doctype="Has Role")).db_insert()
+			frappe.clear_cache(user=user)
+			frappe.db.commit()
+
+	def test_not_agreed_reopens_the_olas_without_naming_them_to_the_customer(self):
+		"""An SLA not agreed reopens its agreed OLAs; the contact's answer says nothing of them."""
+		s = self.side("A")
+		tech, biz = s["technical"], s["business"]
+		ola = u._mx_agreement("OLA", s["parties"]["Support Team"], s["calendar"], [tech], [u.target(tech, "Resolution Time", 4)])
+		u.act("SLM Agreement", ola, "Start Negotiation", u.MANAGER_USER)
+		u.act("SLM Agreement", ola, "Agree", u.MANAGER_USER)
+		sla = u._mx_agreement(
+			"SLA", s["parties"]["Customer"], s["calendar"], [biz], [u.target(biz, "Resolution Time", 8)],
+			underpinning=[{"sla_target": "T1", "underpinning_agreement": ola, "underpinning_target": "T1"}],
+		)
+		_put_to_counterparty(sla)
+		frappe.db.commit()
+		status, body, _h = self.request(self.customer("A"), "POST", ANSWER, {"name": sla, "answer": "Not agreed", "comment": "Too slow"})
+		self.assertEqual(status, 200, body[:300])
+		self.assertNotIn(ola, body)
+		self.assertEqual(u.state(sla), "Draft")
+		self.assertEqual(u.state(ola), "Negotiating")
+
 	# -------------------------------------------------------------------------------------- agreeing online
 	def test_a_draft_put_to_the_contact_is_notified(self):
 		s = self.side("A")

@@ -318,7 +318,10 @@ class SLMAgreement(Document):
 		if note:
 			self.reopen_olas(note)
 
-	def reopen_olas(self, note):
+	def reopen_olas(self, note, tell_user: bool = True) -> list[str]:
+		"""The agreed OLAs beneath this SLA go back to negotiation (the SLA was not agreed). A step of the
+		lifecycle, not a read for the caller: ``tell_user`` names them in a message only for the provider's
+		people (a customer's contact answering in the portal never learns the internal OLAs)."""
 		states = adapter.underpinning_states(self)
 		olas = frappe.get_all(
 			"SLM Agreement",
@@ -332,10 +335,11 @@ class SLMAgreement(Document):
 				lc.NEGOTIATING,
 				_("Reopened for renegotiation because the customer did not agree SLA {0}").format(self.name),
 			)
-		if olas:
+		if olas and tell_user:
 			frappe.msgprint(
 				_("Reopened for renegotiation: {0}").format(", ".join(olas)), alert=True, indicator="orange"
 			)
+		return olas
 
 	# ---------------------------------------------------------------- signing (SL3.6, SL3.7)
 	def before_submit(self):
